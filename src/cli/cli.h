@@ -1,0 +1,28 @@
+/*
+ * cli.h — the `aphx` command line: one table of subcommands, each with a
+ * one-line summary and a run function that parses its own arguments and
+ * prints its own --help.
+ */
+#ifndef APHX_CLI_H
+#define APHX_CLI_H
+
+#include "base/base.h"
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    /* argv[0] is the subcommand name. Returns the process exit code. */
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* True if argv has -h or --help before any "--". */
+bool cli_wants_help(int argc, char **argv);
+/* Print "aphx <cmd>: <message>" to stderr; returns 2 (usage error). */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print an aphx_error as "aphx <cmd>: error: <msg>"; returns 1. */
+int cli_report(const char *cmd, const aphx_error *err);
+
+int cli_cmd_arrow(int argc, char **argv);
+int cli_cmd_demo(int argc, char **argv);
+
+#endif
