@@ -421,4 +421,25 @@ aphx_rc arrow_ipc_reader_open_path(const char *path, arrow_reader **out, aphx_er
 /* Was the opened input in the file format? (false for streams) */
 bool    arrow_ipc_reader_is_file(arrow_reader *r);
 
+/* ------------------------------------------------------------------ */
+/* Arrow integration JSON (testing format)                             */
+/* ------------------------------------------------------------------ */
+/* Read the JSON format of Apache Arrow's integration tests (the .json of
+ * the arrow-testing gold files; src/arrow/json_integration.c documents it).
+ * [in]  text, len      the document (need not be NUL-terminated)
+ * [out] schema_out     the schema incl. metadata and dictionary encodings;
+ *                      caller frees with arrow_schema_free. The batches
+ *                      borrow it, so it must stay at this address.
+ * [out] batches_out    *n_batches_out batches (dictionary-encoded columns
+ *                      carry their ->dictionary; fields sharing a dictionary
+ *                      id share one array); free with arrow_json_batches_free.
+ * Errors: APHX_SYNTAX (malformed JSON), APHX_CORRUPT (a member missing or
+ * inconsistent; the message names batch/column/child), APHX_UNSUPPORTED
+ * (view and run-end-encoded types), APHX_NOMEM. On error nothing is
+ * returned and *schema_out is zeroed. */
+aphx_rc arrow_json_read(const char *text, size_t len, arrow_schema *schema_out,
+                        arrow_batch ***batches_out, int64_t *n_batches_out, aphx_error *err);
+/* Free the batches returned by arrow_json_read (NULL-safe). */
+void    arrow_json_batches_free(arrow_batch **batches, int64_t n);
+
 #endif /* APHX_ARROW_H */
