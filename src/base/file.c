@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 aphx_rc aphx_read_file(const char *path, char **data, size_t *len, aphx_error *err)
@@ -16,6 +17,10 @@ aphx_rc aphx_read_file(const char *path, char **data, size_t *len, aphx_error *e
     int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return aphx_fail(err, APHX_IO, "%s: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
+    struct stat st;
+    /* Regular files: allocate once, exactly (large IPC files are read whole). */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        cap = (size_t)st.st_size + 2;
     char *buf = aphx_malloc(cap);
     aphx_rc rc = APHX_OK;
     if (!buf) {

@@ -6,6 +6,7 @@
 #ifndef APHX_CLI_H
 #define APHX_CLI_H
 
+#include "arrow/arrow.h"
 #include "base/base.h"
 
 typedef struct cli_command {
@@ -22,7 +23,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Print an aphx_error as "aphx <cmd>: error: <msg>"; returns 1. */
 int cli_report(const char *cmd, const aphx_error *err);
 
+/* Print the first `rows` rows of a batch as an aligned table, each line
+ * starting with `indent`. APHX_NOMEM on allocation failure. */
+aphx_rc cli_table_print(FILE *out, const arrow_batch *bt, int64_t rows, const char *indent);
+
 int cli_cmd_arrow(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
+int cli_cmd_keeper(int argc, char **argv);
 
 #endif
