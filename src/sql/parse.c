@@ -793,6 +793,7 @@ static aphx_rc parse_prefix(sql_parser *p, sql_expr **out)
             *out = e;
             return APHX_OK;
         }
+        if (!at_name(p)) return syntax_error_expected(p, "an expression");
         return parse_name_expr(p, out);
     case SQL_TOK_QUOTED_IDENT:
         return parse_name_expr(p, out);
@@ -1299,8 +1300,13 @@ static aphx_rc parse_column_def(sql_parser *p, sql_column_def **out)
     }
     TRY(parse_type(p, &c->type));
     for (;;) {
-        if (accept_kw(p, "CONSTRAINT")) {
+        if (is_kw(p, "CONSTRAINT")) {
+            /* Phoenix writes the table's key right after the last column,
+             * without a comma: CONSTRAINT pk PRIMARY KEY (a, b). Leave it
+             * to parse_create_table. */
+            if (peek_is_kw(p, 2, "PRIMARY") && peek(p, 4, NULL) == SQL_TOK_LPAREN) break;
             const char *ignored;
+            advance(p);
             TRY(parse_ident(p, "a constraint name", &ignored));
         }
         if (is_kw(p, "NOT") && peek_is_kw(p, 1, "NULL")) {
@@ -1420,7 +1426,7 @@ static aphx_rc parse_create_table(sql_parser *p, sql_stmt *s)
             TRY(parse_column_def(p, &c));
             TRY(PUSH(p, s->u.create_table.columns, c));
         }
-    } while (accept(p, SQL_TOK_COMMA));
+    } while (accept(p, SQL_TOK_COMMA) || is_kw(p, "CONSTRAINT"));
     TRY(expect_close(p, open));
     if (!s->u.create_table.columns.count)
         return parser_error(p, APHX_SYNTAX, SQL_STATE_SYNTAX_ERROR, open,

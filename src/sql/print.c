@@ -605,7 +605,8 @@ void sql_print_statement(const sql_stmt *s, aphx_buf *out)
         aphx_buf_puts(out, " (");
         print_column_defs(&s->u.create_table.columns, out);
         if (s->u.create_table.pk.count) {
-            aphx_buf_puts(out, ", ");
+            /* Phoenix's spelling: no comma before a named key constraint */
+            aphx_buf_puts(out, s->u.create_table.pk_name ? " " : ", ");
             if (s->u.create_table.pk_name) {
                 aphx_buf_puts(out, "CONSTRAINT ");
                 sql_print_identifier(s->u.create_table.pk_name, out);
