@@ -8,6 +8,7 @@
 
 static const cli_command commands[] = {
     {"demo", "run the end-to-end demonstration (the README's main job)", cli_cmd_demo},
+    {"keeper", "run the ZooKeeper-compatible coordination server (--config zoo.cfg | --port P --data-dir D)", cli_cmd_keeper},
     {"arrow", "inspect and convert Arrow IPC files and streams (cat, schema, convert)", cli_cmd_arrow},
 };
 
