@@ -1246,6 +1246,29 @@ static const arrow_field *jr_find_dict_field(const arrow_field *fields, int32_t 
     return NULL;
 }
 
+/* Fields sharing a dictionary id must agree on the value type (the index
+ * types may differ): otherwise one dictionary array would be read as two
+ * different types. Checks every dictionary-encoded field under `fields`. */
+static aphx_rc jr_check_shared_dicts(json_reader *jr, const arrow_field *fields, int32_t n)
+{
+    for (int32_t i = 0; i < n; i++) {
+        const arrow_field *f = &fields[i];
+        if (f->dict) {
+            const arrow_field *first =
+                jr_find_dict_field(jr->schema->fields, jr->schema->n_fields, f->dict->id);
+            arrow_field a = arrow_core_value_field(first), b = arrow_core_value_field(f);
+            a.name = b.name = "";
+            if (first != f && !arrow_field_equal(&a, &b, false))
+                return jr_fail(jr, APHX_CORRUPT,
+                               "fields '%s' and '%s' share dictionary id %lld but not the value type",
+                               first->name, f->name, (long long)f->dict->id);
+        }
+        aphx_rc rc = jr_check_shared_dicts(jr, f->children, f->n_children);
+        if (rc) return rc;
+    }
+    return APHX_OK;
+}
+
 /* The dictionary array for id, built on first use from "dictionaries". */
 static aphx_rc jr_dictionary(json_reader *jr, int64_t id, int depth, arrow_array **out)
 {
@@ -1531,7 +1554,7 @@ aphx_rc arrow_json_read(const char *text, size_t len, arrow_schema *schema_out,
     memset(schema_out, 0, sizeof *schema_out);
     *batches_out = NULL;
     *n_batches_out = 0;
-    aphx_arena_init(&jr.arena, 1 << 20);
+    aphx_arena_init(&jr.arena, 64 << 10);
     aphx_buf_init(&jr.path);
 
     if ((rc = json_parse(text, len, &jr.arena, &root, err))) goto fail;
@@ -1569,6 +1592,7 @@ aphx_rc arrow_json_read(const char *text, size_t len, arrow_schema *schema_out,
     for (int64_t i = 0; i < jfields->n; i++)
         if ((rc = jr_parse_field(&jr, jfields->items[i], &schema_out->fields[i], 0))) goto fail;
     if ((rc = jr_parse_metadata(&jr, js, &schema_out->metadata))) goto fail;
+    if ((rc = jr_check_shared_dicts(&jr, schema_out->fields, schema_out->n_fields))) goto fail;
 
     /* Dictionaries are built on first use. */
     if (jr.dicts && jr.dicts->n > 0) {
