@@ -1,0 +1,37 @@
+// codecs.mjs — registers LZ4_FRAME and ZSTD body-compression codecs with
+// apache-arrow, which ships none: lz4js (pure JS, LZ4 frame format) for both
+// directions, fzstd (pure JS) to decompress and zstd-codec (libzstd built
+// with Emscripten) to compress. Call `await registerCodecs()` once.
+import * as A from 'apache-arrow';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let registered = null;
+
+export function registerCodecs() {
+  if (registered) return registered;
+  registered = new Promise((resolve, reject) => {
+    try {
+      const lz4 = require('lz4js');
+      const fzstd = require('fzstd');
+      const { ZstdCodec } = require('zstd-codec');
+      A.compressionRegistry.set(A.CompressionType.LZ4_FRAME, {
+        encode: (data) => Uint8Array.from(lz4.compress(data)),
+        decode: (data) => Uint8Array.from(lz4.decompress(data)),
+      });
+      ZstdCodec.run((zstd) => {
+        const simple = new zstd.Simple();
+        A.compressionRegistry.set(A.CompressionType.ZSTD, {
+          encode: (data) => simple.compress(data, 1),
+          // apache-arrow views the result with typed arrays: it must start
+          // at an 8-aligned offset, so copy into a fresh buffer
+          decode: (data) => fzstd.decompress(data).slice(),
+        });
+        resolve();
+      });
+    } catch (e) {
+      reject(e);
+    }
+  });
+  return registered;
+}
