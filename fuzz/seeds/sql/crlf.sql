@@ -1,0 +1,3 @@
+SELECT 1
+FROM t
+WHERE x <> 2

@@ -1,0 +1,1 @@
+SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END, CASE a WHEN 1 THEN 2 END, CAST(a AS DECIMAL(10,2)), COALESCE(a, b), NULLIF(a, 0), a BETWEEN 1 AND 10, a NOT LIKE 'x!%' ESCAPE '!', a IS NOT DISTINCT FROM b, - - 1, ~a, a || b, a & b | c << 2, DATE '2020-01-01', X'0AFF', ?, $2, 1.5e-3, .5

@@ -1,0 +1,1 @@
+UPSERT INTO t (a, b) VALUES (1, 'x'), (2, 'it''s') ON DUPLICATE KEY UPDATE c = c + 1, d = 'x'; UPSERT INTO t SELECT * FROM u ON DUPLICATE KEY IGNORE
