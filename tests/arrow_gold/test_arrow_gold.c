@@ -12,7 +12,16 @@
  *   read file         the same for NAME.arrow_file;
  *   write F/C         the JSON batches written with arrow_ipc_writer_* into
  *                     memory as F in {stream, file} with compression C in
- *                     {none, lz4, zstd}, read back and compared again.
+ *                     {none, lz4, zstd}, read back and compared again;
+ *   write slices      each batch sliced from offset 1 (unaligned bitmaps,
+ *                     offsets not starting at 0), written, read back, compared;
+ *   rewrite read      the batches read from NAME.stream (zero-copy views)
+ *                     written again (stream, zstd), read back, compared with
+ *                     the JSON;
+ *   c data round trip schema and batches exported through the C Data
+ *                     Interface and imported back, compared.
+ * Comparisons tolerate what Arrow itself treats as insignificant (metadata
+ * order, a map's child names) and say so on the PASS line.
  * One line per variant ("PASS ..." / "FAIL ...: reason"), one per case
  * ("CASE PASS|FAIL ..."), then "arrow-gold: N passed, N failed" counting
  * cases. A case that cannot be handled FAILS; nothing is skipped silently.
@@ -382,6 +391,184 @@ done:
     return ok;
 }
 
+/* Slices starting at offset 1 (so validity bitmaps are not byte aligned
+ * and offsets do not start at zero) written and read back. */
+static bool gold_slices(const arrow_schema *schema, arrow_batch **batches, int64_t n_batches,
+                        aphx_buf *msg, aphx_buf *notes)
+{
+    arrow_batch **slices = n_batches ? aphx_calloc((size_t)n_batches, sizeof *slices) : NULL;
+    bool ok = false;
+    if (n_batches && !slices) {
+        aphx_buf_puts(msg, "out of memory");
+        return false;
+    }
+    for (int64_t i = 0; i < n_batches; i++) {
+        int64_t len = batches[i]->length;
+        int64_t off = len >= 2 ? 1 : 0;
+        int64_t n = len >= 3 ? len - 2 : len - off;
+        if (!(slices[i] = arrow_batch_slice(batches[i], off, n))) {
+            aphx_buf_printf(msg, "arrow_batch_slice(%lld, %lld) of batch %lld failed",
+                            (long long)off, (long long)n, (long long)i);
+            goto done;
+        }
+    }
+    ok = gold_roundtrip(schema, slices, n_batches, false, ARROW_COMPRESSION_NONE, msg, notes);
+done:
+    for (int64_t i = 0; slices && i < n_batches; i++)
+        if (slices[i]) arrow_batch_free(slices[i]);
+    aphx_free(slices);
+    return ok;
+}
+
+/* The batches our IPC reader returned (zero-copy views into the file)
+ * written again as a zstd stream, read back and compared with the JSON. */
+static bool gold_rewrite(const char *path, const arrow_schema *schema, arrow_batch **batches,
+                         int64_t n_batches, aphx_buf *msg, aphx_buf *notes)
+{
+    arrow_reader *r = NULL;
+    arrow_batch **read = n_batches ? aphx_calloc((size_t)n_batches, sizeof *read) : NULL;
+    aphx_error err = {0};
+    int64_t n_read = 0;
+    bool ok = false;
+    aphx_rc rc;
+    if (n_batches && !read) {
+        aphx_buf_puts(msg, "out of memory");
+        return false;
+    }
+    if ((rc = arrow_ipc_reader_open_path(path, &r, &err))) {
+        aphx_buf_printf(msg, "open: %s: %s", aphx_rc_name(rc), err.msg);
+        goto done;
+    }
+    for (;;) {
+        arrow_batch *b = NULL;
+        if ((rc = r->next(r, &b, &err))) {
+            aphx_buf_printf(msg, "reading batch %lld: %s: %s", (long long)n_read,
+                            aphx_rc_name(rc), err.msg);
+            goto done;
+        }
+        if (!b) break;
+        if (n_read == n_batches) {
+            arrow_batch_free(b);
+            aphx_buf_puts(msg, "more batches than expected");
+            goto done;
+        }
+        b->schema = schema;   /* equal to the reader's (checked by "read stream") */
+        read[n_read++] = b;
+    }
+    if (n_read != n_batches) {
+        aphx_buf_printf(msg, "%lld batches, expected %lld", (long long)n_read, (long long)n_batches);
+        goto done;
+    }
+    /* Written from the IPC side, compared against the JSON side. */
+    {
+        arrow_ipc_write_options opts = {.compression = ARROW_COMPRESSION_ZSTD};
+        arrow_ipc_writer *w = NULL;
+        arrow_reader *back = NULL;
+        arrow_buffer *copy = NULL;
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        if ((rc = arrow_ipc_writer_open(-1, schema, &opts, &w, &err))) {
+            aphx_buf_printf(msg, "writer_open: %s: %s", aphx_rc_name(rc), err.msg);
+            goto write_done;
+        }
+        for (int64_t i = 0; i < n_read; i++)
+            if ((rc = arrow_ipc_writer_write(w, read[i], &err))) {
+                aphx_buf_printf(msg, "writer_write batch %lld: %s: %s", (long long)i,
+                                aphx_rc_name(rc), err.msg);
+                goto write_done;
+            }
+        if ((rc = arrow_ipc_writer_close(w, &err))) {
+            aphx_buf_printf(msg, "writer_close: %s: %s", aphx_rc_name(rc), err.msg);
+            goto write_done;
+        }
+        arrow_ipc_writer_take_buffer(w, &bytes, &len);
+        if (!(copy = arrow_buffer_alloc((int64_t)len))) {
+            aphx_buf_puts(msg, "out of memory");
+            goto write_done;
+        }
+        if (len) memcpy(copy->data, bytes, len);
+        if ((rc = arrow_ipc_reader_open_buffer(copy, &back, &err))) {
+            aphx_buf_printf(msg, "reading back: open: %s: %s", aphx_rc_name(rc), err.msg);
+            goto write_done;
+        }
+        ok = gold_compare_reader(back, schema, batches, n_batches, msg, notes);
+    write_done:
+        if (back) back->close(back);
+        arrow_buffer_unref(copy);
+        aphx_free(bytes);
+        arrow_ipc_writer_free(w);
+    }
+done:
+    for (int64_t i = 0; i < n_read; i++) arrow_batch_free(read[i]);
+    aphx_free(read);
+    if (r) r->close(r);
+    return ok;
+}
+
+/* Each batch exported through the C Data Interface and imported back. */
+static bool gold_cdata(const arrow_schema *schema, arrow_batch **batches, int64_t n_batches,
+                       aphx_buf *msg, aphx_buf *notes)
+{
+    struct ArrowSchema cs = {0};
+    arrow_schema imported = {0}, normalized = {0};
+    aphx_error err = {0};
+    bool ok = false;
+    aphx_rc rc;
+    if ((rc = arrow_export_schema(schema, &cs, &err))) {
+        aphx_buf_printf(msg, "export_schema: %s: %s", aphx_rc_name(rc), err.msg);
+        goto done;
+    }
+    if ((rc = arrow_import_schema(&cs, &imported, &err))) {
+        aphx_buf_printf(msg, "import_schema: %s: %s", aphx_rc_name(rc), err.msg);
+        goto done;
+    }
+    if (!arrow_schema_equal(schema, &imported, true)) {
+        if (arrow_schema_copy(&normalized, &imported)) {
+            aphx_buf_puts(msg, "out of memory");
+            goto done;
+        }
+        gold_normalize_schema(schema, &normalized, notes);
+        if (!arrow_schema_equal(schema, &normalized, true)) {
+            gold_schema_diff(schema, &imported, msg);
+            goto done;
+        }
+    }
+    for (int64_t i = 0; i < n_batches; i++) {
+        struct ArrowArray ca = {0};
+        arrow_batch *got = NULL;
+        if ((rc = arrow_export_batch(batches[i], &ca, &err))) {
+            aphx_buf_printf(msg, "export_batch %lld: %s: %s", (long long)i, aphx_rc_name(rc),
+                            err.msg);
+            goto done;
+        }
+        if ((rc = arrow_import_batch(&imported, &ca, &got, &err))) {
+            aphx_buf_printf(msg, "import_batch %lld: %s: %s", (long long)i, aphx_rc_name(rc),
+                            err.msg);
+            if (ca.release) ca.release(&ca);
+            goto done;
+        }
+        bool same;
+        if ((rc = arrow_batch_validate(got, true, &err))) {
+            aphx_buf_printf(msg, "imported batch %lld does not validate: %s", (long long)i,
+                            err.msg);
+            same = false;
+        } else {
+            arrow_batch view = *got;
+            view.schema = schema;
+            same = arrow_batch_equal(batches[i], &view, msg);
+            if (!same) aphx_buf_printf(msg, " (batch %lld)", (long long)i);
+        }
+        arrow_batch_free(got);
+        if (!same) goto done;
+    }
+    ok = true;
+done:
+    if (cs.release) cs.release(&cs);
+    arrow_schema_free(&imported);
+    arrow_schema_free(&normalized);
+    return ok;
+}
+
 /* Run every variant of one case; returns the number of failed variants. */
 static int gold_run_case(const char *dir, const char *case_dir, const char *name)
 {
@@ -447,6 +634,21 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
             aphx_buf_reset(&msg);
             aphx_buf_reset(&notes);
         }
+    }
+    {
+        bool ok = gold_slices(&schema, batches, n_batches, &msg, &notes);
+        gold_report(ok, label, "write slices", ok ? notes.data : msg.data);
+        aphx_buf_reset(&msg);
+        aphx_buf_reset(&notes);
+        snprintf(path, sizeof path, "%s/%s.stream", dir, name);
+        ok = gold_rewrite(path, &schema, batches, n_batches, &msg, &notes);
+        gold_report(ok, label, "rewrite read stream/zstd", ok ? notes.data : msg.data);
+        aphx_buf_reset(&msg);
+        aphx_buf_reset(&notes);
+        ok = gold_cdata(&schema, batches, n_batches, &msg, &notes);
+        gold_report(ok, label, "c data round trip", ok ? notes.data : msg.data);
+        aphx_buf_reset(&msg);
+        aphx_buf_reset(&notes);
     }
 done:
     arrow_json_batches_free(batches, n_batches);
