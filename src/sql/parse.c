@@ -884,7 +884,8 @@ static aphx_rc parse_postfix(sql_parser *p, sql_expr **left, bool *matched)
     }
     bool negated = false;
     if (is_kw(p, "NOT") &&
-        (peek_is_kw(p, 1, "IN") || peek_is_kw(p, 1, "LIKE") || peek_is_kw(p, 1, "BETWEEN"))) {
+        (peek_is_kw(p, 1, "IN") || peek_is_kw(p, 1, "LIKE") || peek_is_kw(p, 1, "ILIKE") ||
+         peek_is_kw(p, 1, "BETWEEN"))) {
         advance(p);
         negated = true;
     }
@@ -904,8 +905,10 @@ static aphx_rc parse_postfix(sql_parser *p, sql_expr **left, bool *matched)
         *left = e;
         return APHX_OK;
     }
-    if (accept_kw(p, "LIKE")) {
+    if (is_kw(p, "LIKE") || is_kw(p, "ILIKE")) {
         if (!(e = new_expr(p, SQL_EXPR_LIKE, pos))) return p->rc;
+        e->u.like.ilike = is_kw(p, "ILIKE");
+        advance(p);
         e->u.like.operand = *left;
         e->u.like.negated = negated;
         TRY(parse_expr(p, PREC_EQUALITY + 1, &e->u.like.pattern));
@@ -990,7 +993,9 @@ static aphx_rc parse_opt_alias(sql_parser *p, const char **alias)
         if (p->tok.kind == SQL_TOK_STRING) return parse_string(p, "an alias", alias);
         return parse_ident(p, "an alias after AS", alias);
     }
-    if (at_name(p)) return parse_ident(p, "an alias", alias);
+    /* not an alias: SQLite's `t INDEXED BY i` */
+    if (at_name(p) && !(is_kw(p, "INDEXED") && peek_is_kw(p, 1, "BY")))
+        return parse_ident(p, "an alias", alias);
     return APHX_OK;
 }
 

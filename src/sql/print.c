@@ -290,7 +290,8 @@ static void print_expr_body(const sql_expr *e, aphx_buf *out)
         break;
     case SQL_EXPR_LIKE:
         print_expr_min(e->u.like.operand, PP_EQUALITY, out);
-        aphx_buf_puts(out, e->u.like.negated ? " NOT LIKE " : " LIKE ");
+        aphx_buf_puts(out, e->u.like.negated ? " NOT " : " ");
+        aphx_buf_puts(out, e->u.like.ilike ? "ILIKE " : "LIKE ");
         print_expr_min(e->u.like.pattern, PP_EQUALITY + 1, out);
         if (e->u.like.escape) {
             aphx_buf_puts(out, " ESCAPE ");

@@ -185,7 +185,7 @@ typedef enum sql_expr_kind {
     SQL_EXPR_CASE,         /* CASE [operand] WHEN .. THEN .. [ELSE ..] END */
     SQL_EXPR_CAST,         /* CAST(x AS type) */
     SQL_EXPR_BETWEEN,      /* x [NOT] BETWEEN low AND high */
-    SQL_EXPR_LIKE,         /* x [NOT] LIKE pattern [ESCAPE e] */
+    SQL_EXPR_LIKE,         /* x [NOT] LIKE|ILIKE pattern [ESCAPE e] */
     SQL_EXPR_IN_LIST,      /* x [NOT] IN (a, b, ...); the list may be empty (SQLite) */
     SQL_EXPR_IN_QUERY,     /* x [NOT] IN (SELECT ...) */
     SQL_EXPR_IS_NULL,      /* x IS [NOT] NULL */
@@ -271,7 +271,7 @@ struct sql_expr {
         } case_;
         struct { sql_expr *operand; sql_type type; } cast;
         struct { sql_expr *operand, *low, *high; bool negated; } between;
-        struct { sql_expr *operand, *pattern, *escape; bool negated; } like;
+        struct { sql_expr *operand, *pattern, *escape; bool negated; bool ilike; } like; /* ilike: Phoenix ILIKE */
         struct { sql_expr *operand; sql_expr_list list; sql_query *query; bool negated; } in;
         struct { sql_expr *operand; bool negated; } is_null;
         struct { sql_expr *left, *right; bool negated; } is_distinct; /* negated: IS NOT DISTINCT */

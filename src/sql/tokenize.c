@@ -305,7 +305,7 @@ static const char *const sql_reserved_words[] = {
     "ALL", "AND", "ANY", "AS", "ASC", "BETWEEN", "BY", "CASE", "CAST", "CHECK",
     "COLLATE", "CONSTRAINT", "CREATE", "CROSS", "DEFAULT", "DELETE", "DESC",
     "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXISTS", "FALSE",
-    "FETCH", "FOR", "FROM", "FULL", "GROUP", "HAVING", "IN", "INNER", "INSERT",
+    "FETCH", "FOR", "FROM", "FULL", "GROUP", "HAVING", "ILIKE", "IN", "INNER", "INSERT",
     "INTERSECT", "INTO", "IS", "ISNULL", "JOIN", "LEFT", "LIKE", "LIMIT",
     "NATURAL", "NOT", "NOTNULL", "NULL", "OFFSET", "ON", "OR", "ORDER", "OUTER",
     "OVER", "PRIMARY", "RIGHT", "SELECT", "SET", "TABLE", "THEN", "TO", "TRUE",

@@ -241,8 +241,10 @@ static void test_expressions_roundtrip(void **state)
               "SELECT COALESCE(A, B, 0), NULLIF(A, 0), UPPER(NAME), NOW()");
     roundtrip("select a between 1 and 10, a not between b and c + 1",
               "SELECT A BETWEEN 1 AND 10, A NOT BETWEEN B AND C + 1");
-    roundtrip("select a like 'x%', a not like 'x!%' escape '!'",
-              "SELECT A LIKE 'x%', A NOT LIKE 'x!%' ESCAPE '!'");
+    roundtrip("select a like 'x%', a not like 'x!%' escape '!', a ilike 'X%', a not ilike 'y'",
+              "SELECT A LIKE 'x%', A NOT LIKE 'x!%' ESCAPE '!', A ILIKE 'X%', A NOT ILIKE 'y'");
+    roundtrip("select * from t indexed by i, u as x not indexed, v w indexed by j",
+              "SELECT * FROM T, U AS X, V AS W");
     roundtrip("select a in (1, 2, 3), a not in ('x'), a in (), a in (select b from t)",
               "SELECT A IN (1, 2, 3), A NOT IN ('x'), A IN (), A IN (SELECT B FROM T)");
     roundtrip("select a is null, a is not null, a isnull, a notnull, a not null",
