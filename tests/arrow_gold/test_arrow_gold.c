@@ -30,6 +30,11 @@
  * others still run.
  *
  * Usage: test_arrow_gold [corpora-dir] [case-name-filter]
+ *        test_arrow_gold --synthetic DIR [case-name-filter]
+ * The second form runs the hand-made NAME.json cases of DIR (see
+ * tests/arrow_gold/cases/gen_cases.py: types the gold files lack) through
+ * the same variants minus the ones that need IPC files from elsewhere, and
+ * ends with "arrow-json-roundtrip: N passed, N failed".
  * Exit: 0 all passed, 1 something failed, 77 corpus absent (ctest SKIP).
  */
 #include "arrow/arrow.h"
@@ -570,7 +575,7 @@ done:
 }
 
 /* Run every variant of one case; returns the number of failed variants. */
-static int gold_run_case(const char *dir, const char *case_dir, const char *name)
+static int gold_run_case(const char *dir, const char *case_dir, const char *name, bool synthetic)
 {
     char path[8192], label[8192];
     char *text = NULL;
@@ -585,8 +590,14 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
     aphx_buf_init(&notes);
     snprintf(label, sizeof label, "%s/%s", case_dir, name);
 
-    snprintf(path, sizeof path, "%s/%s.json.gz", dir, name);
-    aphx_rc rc = gold_read_gz(path, &text, &len, &err);
+    aphx_rc rc;
+    if (synthetic) {
+        snprintf(path, sizeof path, "%s/%s.json", dir, name);
+        rc = aphx_read_file(path, &text, &len, &err);
+    } else {
+        snprintf(path, sizeof path, "%s/%s.json.gz", dir, name);
+        rc = gold_read_gz(path, &text, &len, &err);
+    }
     if (rc == APHX_OK) rc = arrow_json_read(text, len, &schema, &batches, &n_batches, &err);
     if (rc) {
         aphx_buf_printf(&msg, "%s: %s", aphx_rc_name(rc), err.msg);
@@ -608,7 +619,7 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
         aphx_buf_reset(&msg);
     }
 
-    for (int file_format = 0; file_format <= 1; file_format++) {
+    for (int file_format = 0; file_format <= 1 && !synthetic; file_format++) {
         snprintf(path, sizeof path, "%s/%s.%s", dir, name, file_format ? "arrow_file" : "stream");
         bool ok = gold_check_path(path, &schema, batches, n_batches, file_format != 0, &msg,
                                   &notes);
@@ -640,11 +651,13 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
         gold_report(ok, label, "write slices", ok ? notes.data : msg.data);
         aphx_buf_reset(&msg);
         aphx_buf_reset(&notes);
-        snprintf(path, sizeof path, "%s/%s.stream", dir, name);
-        ok = gold_rewrite(path, &schema, batches, n_batches, &msg, &notes);
-        gold_report(ok, label, "rewrite read stream/zstd", ok ? notes.data : msg.data);
-        aphx_buf_reset(&msg);
-        aphx_buf_reset(&notes);
+        if (!synthetic) {
+            snprintf(path, sizeof path, "%s/%s.stream", dir, name);
+            ok = gold_rewrite(path, &schema, batches, n_batches, &msg, &notes);
+            gold_report(ok, label, "rewrite read stream/zstd", ok ? notes.data : msg.data);
+            aphx_buf_reset(&msg);
+            aphx_buf_reset(&notes);
+        }
         ok = gold_cdata(&schema, batches, n_batches, &msg, &notes);
         gold_report(ok, label, "c data round trip", ok ? notes.data : msg.data);
         aphx_buf_reset(&msg);
@@ -664,8 +677,8 @@ static int gold_cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Case names (NAME of NAME.json.gz) in dir, sorted; caller frees. */
-static int gold_list_cases(const char *dir, char ***out)
+/* Case names (NAME of NAME<suffix>) in dir, sorted; caller frees. */
+static int gold_list_cases(const char *dir, const char *suffix, char ***out)
 {
     DIR *d = opendir(dir);
     char **names = NULL;
@@ -675,7 +688,6 @@ static int gold_list_cases(const char *dir, char ***out)
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t l = strlen(e->d_name);
-        const char *suffix = ".json.gz";
         size_t sl = strlen(suffix);
         if (l <= sl || strcmp(e->d_name + l - sl, suffix) != 0) continue;
         if (n == cap) {
@@ -693,17 +705,80 @@ static int gold_list_cases(const char *dir, char ***out)
     return n;
 }
 
+/* Run every case of one directory, each in a forked child; adds to the
+ * case counters. */
+static void gold_run_dir(const char *dir, const char *case_dir, bool synthetic,
+                         const char *filter, int *cases_passed, int *cases_failed)
+{
+    char **names = NULL;
+    int n = gold_list_cases(dir, synthetic ? ".json" : ".json.gz", &names);
+    if (n <= 0) {
+        printf("CASE FAIL %s: no cases found in %s\n", case_dir, dir);
+        (*cases_failed)++;
+    }
+    for (int i = 0; i < n; i++) {
+        if (filter && !strstr(names[i], filter)) continue;
+        fflush(stdout);
+        fflush(stderr);
+        gold_counts->finished = false;
+        int before_failed = gold_counts->variants_failed;
+        int before_passed = gold_counts->variants_passed;
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("fork");
+            exit(1);
+        }
+        if (pid == 0) {
+            alarm(GOLD_CASE_SECONDS);
+            gold_run_case(dir, case_dir, names[i], synthetic);
+            gold_counts->finished = true;
+            fflush(stdout);
+            exit(0);   /* exit(), not _exit(): LeakSanitizer checks at exit */
+        }
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0) {}
+        bool crashed = !gold_counts->finished || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+        int nf = gold_counts->variants_failed - before_failed;
+        int np = gold_counts->variants_passed - before_passed;
+        if (crashed) {
+            if (WIFSIGNALED(status))
+                printf("FAIL %s/%s: case runner killed by signal %d%s\n", case_dir, names[i],
+                       WTERMSIG(status), WTERMSIG(status) == SIGALRM ? " (time limit)" : "");
+            else
+                printf("FAIL %s/%s: case runner exited with status %d%s (sanitizer or leak "
+                       "report above)\n",
+                       case_dir, names[i], WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                       gold_counts->finished ? " after finishing" : " before finishing");
+            gold_counts->variants_failed++;
+            nf++;
+        }
+        if (nf == 0) (*cases_passed)++;
+        else (*cases_failed)++;
+        printf("CASE %s %s/%s (%d/%d variants passed)\n", nf == 0 ? "PASS" : "FAIL", case_dir,
+               names[i], np, np + nf);
+        fflush(stdout);
+    }
+    for (int i = 0; i < n; i++) aphx_free(names[i]);
+    aphx_free(names);
+}
+
 int main(int argc, char **argv)
 {
+    bool synthetic = argc > 2 && strcmp(argv[1], "--synthetic") == 0;
     const char *corpora = argc > 1 ? argv[1] : getenv("APHX_CORPORA");
     const char *filter = argc > 2 ? argv[2] : NULL;
     char root[4096];
     struct stat st;
-    if (!corpora || !*corpora) corpora = APHX_CORPORA;
-    snprintf(root, sizeof root, "%s/arrow-testing", corpora);
-    if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        printf("SKIP: arrow gold files not found at %s (corpus absent)\n", root);
-        return 77;
+    if (synthetic) {
+        snprintf(root, sizeof root, "%s", argv[2]);
+        filter = argc > 3 ? argv[3] : NULL;
+    } else {
+        if (!corpora || !*corpora) corpora = APHX_CORPORA;
+        snprintf(root, sizeof root, "%s/arrow-testing", corpora);
+        if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            printf("SKIP: arrow gold files not found at %s (corpus absent)\n", root);
+            return 77;
+        }
     }
     gold_counts = mmap(NULL, sizeof *gold_counts, PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -714,65 +789,19 @@ int main(int argc, char **argv)
     memset(gold_counts, 0, sizeof *gold_counts);
 
     int cases_passed = 0, cases_failed = 0;
-    for (size_t di = 0; di < APHX_ARRAY_LEN(gold_dirs); di++) {
-        char dir[4200];
-        char **names = NULL;
-        snprintf(dir, sizeof dir, "%s/%s", root, gold_dirs[di]);
-        int n = gold_list_cases(dir, &names);
-        if (n <= 0) {
-            printf("CASE FAIL %s: no cases found in %s\n", gold_dirs[di], dir);
-            cases_failed++;
+    if (synthetic) {
+        gold_run_dir(root, "synthetic", true, filter, &cases_passed, &cases_failed);
+    } else {
+        for (size_t di = 0; di < APHX_ARRAY_LEN(gold_dirs); di++) {
+            char dir[4200];
+            snprintf(dir, sizeof dir, "%s/%s", root, gold_dirs[di]);
+            gold_run_dir(dir, gold_dirs[di], false, filter, &cases_passed, &cases_failed);
         }
-        for (int i = 0; i < n; i++) {
-            if (filter && !strstr(names[i], filter)) continue;
-            fflush(stdout);
-            fflush(stderr);
-            gold_counts->finished = false;
-            int before_failed = gold_counts->variants_failed;
-            int before_passed = gold_counts->variants_passed;
-            pid_t pid = fork();
-            if (pid < 0) {
-                perror("fork");
-                return 1;
-            }
-            if (pid == 0) {
-                alarm(GOLD_CASE_SECONDS);
-                gold_run_case(dir, gold_dirs[di], names[i]);
-                gold_counts->finished = true;
-                fflush(stdout);
-                exit(0);   /* exit(), not _exit(): LeakSanitizer checks at exit */
-            }
-            int status = 0;
-            while (waitpid(pid, &status, 0) < 0) {}
-            bool crashed = !gold_counts->finished || !WIFEXITED(status) ||
-                           WEXITSTATUS(status) != 0;
-            int nf = gold_counts->variants_failed - before_failed;
-            int np = gold_counts->variants_passed - before_passed;
-            if (crashed) {
-                if (WIFSIGNALED(status))
-                    printf("FAIL %s/%s: case runner killed by signal %d%s\n", gold_dirs[di],
-                           names[i], WTERMSIG(status),
-                           WTERMSIG(status) == SIGALRM ? " (time limit)" : "");
-                else
-                    printf("FAIL %s/%s: case runner exited with status %d%s (sanitizer or "
-                           "leak report above)\n",
-                           gold_dirs[di], names[i], WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                           gold_counts->finished ? " after finishing" : " before finishing");
-                gold_counts->variants_failed++;
-                nf++;
-            }
-            if (nf == 0) cases_passed++;
-            else cases_failed++;
-            printf("CASE %s %s/%s (%d/%d variants passed)\n", nf == 0 ? "PASS" : "FAIL",
-                   gold_dirs[di], names[i], np, np + nf);
-            fflush(stdout);
-        }
-        for (int i = 0; i < n; i++) aphx_free(names[i]);
-        aphx_free(names);
     }
-    printf("arrow-gold variants: %d passed, %d failed\n", gold_counts->variants_passed,
+    const char *what = synthetic ? "arrow-json-roundtrip" : "arrow-gold";
+    printf("%s variants: %d passed, %d failed\n", what, gold_counts->variants_passed,
            gold_counts->variants_failed);
-    printf("arrow-gold: %d passed, %d failed\n", cases_passed, cases_failed);
+    printf("%s: %d passed, %d failed\n", what, cases_passed, cases_failed);
     int rc = cases_failed == 0 ? 0 : 1;
     munmap(gold_counts, sizeof *gold_counts);
     return rc;
