@@ -31,6 +31,8 @@
  *
  * Usage: test_arrow_gold [corpora-dir] [case-name-filter]
  *        test_arrow_gold --synthetic DIR [case-name-filter]
+ *        test_arrow_gold --write-ipc OUTDIR ...  (either form; also leaves
+ *            our IPC files in OUTDIR for tests/arrow_gold/gold_js.mjs)
  * The second form runs the hand-made NAME.json cases of DIR (see
  * tests/arrow_gold/cases/gen_cases.py: types the gold files lack) through
  * the same variants minus the ones that need IPC files from elsewhere, and
@@ -574,6 +576,72 @@ done:
     return ok;
 }
 
+/* --write-ipc: where to leave our IPC files for the apache-arrow check
+ * (tests/arrow_gold/gold_js.mjs), or NULL. */
+static const char *gold_write_dir;
+
+/* Write the JSON batches to `path` through a file-descriptor writer. */
+static bool gold_write_file(const char *path, const arrow_schema *schema, arrow_batch **batches,
+                            int64_t n_batches, bool file_format, arrow_compression comp,
+                            aphx_buf *msg)
+{
+    arrow_ipc_write_options opts = {.compression = comp, .file_format = file_format};
+    arrow_ipc_writer *w = NULL;
+    aphx_error err = {0};
+    bool ok = false;
+    aphx_rc rc;
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        aphx_buf_printf(msg, "cannot create %s", path);
+        return false;
+    }
+    if ((rc = arrow_ipc_writer_open(fileno(f), schema, &opts, &w, &err))) {
+        aphx_buf_printf(msg, "%s: writer_open: %s: %s", path, aphx_rc_name(rc), err.msg);
+        goto done;
+    }
+    for (int64_t i = 0; i < n_batches; i++)
+        if ((rc = arrow_ipc_writer_write(w, batches[i], &err))) {
+            aphx_buf_printf(msg, "%s: writer_write batch %lld: %s: %s", path, (long long)i,
+                            aphx_rc_name(rc), err.msg);
+            goto done;
+        }
+    if ((rc = arrow_ipc_writer_close(w, &err))) {
+        aphx_buf_printf(msg, "%s: writer_close: %s: %s", path, aphx_rc_name(rc), err.msg);
+        goto done;
+    }
+    ok = true;
+done:
+    arrow_ipc_writer_free(w);
+    if (fclose(f) != 0 && ok) {
+        aphx_buf_printf(msg, "%s: close failed", path);
+        ok = false;
+    }
+    return ok;
+}
+
+/* Leave CASEDIR__NAME.{none.stream,lz4.stream,zstd.arrow_file} in
+ * gold_write_dir for the apache-arrow comparison. */
+static bool gold_write_for_js(const char *case_dir, const char *name, const arrow_schema *schema,
+                              arrow_batch **batches, int64_t n_batches, aphx_buf *msg)
+{
+    static const struct {
+        const char       *suffix;
+        bool              file_format;
+        arrow_compression comp;
+    } outs[] = {{"none.stream", false, ARROW_COMPRESSION_NONE},
+                {"lz4.stream", false, ARROW_COMPRESSION_LZ4_FRAME},
+                {"zstd.arrow_file", true, ARROW_COMPRESSION_ZSTD}};
+    for (size_t i = 0; i < APHX_ARRAY_LEN(outs); i++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s__%s.%s", gold_write_dir, case_dir, name,
+                 outs[i].suffix);
+        if (!gold_write_file(path, schema, batches, n_batches, outs[i].file_format,
+                             outs[i].comp, msg))
+            return false;
+    }
+    return true;
+}
+
 /* Run every variant of one case; returns the number of failed variants. */
 static int gold_run_case(const char *dir, const char *case_dir, const char *name, bool synthetic)
 {
@@ -645,6 +713,11 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
             aphx_buf_reset(&msg);
             aphx_buf_reset(&notes);
         }
+    }
+    if (gold_write_dir) {
+        bool ok = gold_write_for_js(case_dir, name, &schema, batches, n_batches, &msg);
+        gold_report(ok, label, "write files for apache-arrow", msg.data);
+        aphx_buf_reset(&msg);
     }
     {
         bool ok = gold_slices(&schema, batches, n_batches, &msg, &notes);
@@ -764,6 +837,11 @@ static void gold_run_dir(const char *dir, const char *case_dir, bool synthetic,
 
 int main(int argc, char **argv)
 {
+    if (argc > 2 && strcmp(argv[1], "--write-ipc") == 0) {
+        gold_write_dir = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     bool synthetic = argc > 2 && strcmp(argv[1], "--synthetic") == 0;
     const char *corpora = argc > 1 ? argv[1] : getenv("APHX_CORPORA");
     const char *filter = argc > 2 ? argv[2] : NULL;

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# run-gold-js.sh GOLD_BIN CORPORA INTEROP_DIR OUTDIR — the gold files
+# through our IPC writer, judged by apache-arrow (JS): runs
+# `GOLD_BIN --write-ipc OUTDIR CORPORA` (our own checks, plus our IPC files
+# left in OUTDIR), then gold_js.mjs over them. Exits 77 (ctest: skipped) with
+# the reason when the corpus, node or the npm packages are missing
+# (scripts/install-deps.sh --test runs `npm ci` in tests/interop).
+set -u
+bin=$1; corpora=$2; interop=$3; out=$4
+here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -d "$corpora/arrow-testing" ]; then
+  echo "SKIP: arrow gold files not found at $corpora/arrow-testing (corpus absent)"; exit 77
+fi
+if ! command -v node >/dev/null 2>&1; then
+  echo "SKIP: node is not installed (scripts/install-deps.sh --test installs it)"; exit 77
+fi
+if [ ! -d "$interop/node_modules/apache-arrow" ]; then
+  echo "SKIP: $interop/node_modules is missing: run scripts/install-deps.sh --test (npm ci)"; exit 77
+fi
+rm -rf "$out" && mkdir -p "$out" || exit 1
+"$bin" --write-ipc "$out" "$corpora" >"$out.log" 2>&1
+rc=$?
+tail -n 2 "$out.log"
+if [ $rc -ne 0 ]; then
+  grep -E '^(FAIL|CASE FAIL)' "$out.log" | head -n 40
+  echo "run-gold-js: test_arrow_gold failed (exit $rc); full log in $out.log"
+fi
+node "$here/gold_js.mjs" --gold "$corpora/arrow-testing" --ours "$out"
+js=$?
+[ $rc -eq 0 ] && [ $js -eq 0 ]
