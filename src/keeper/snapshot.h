@@ -59,7 +59,8 @@ typedef struct keeper_snapshot_loader {
     void *ctx;
 } keeper_snapshot_loader;
 
-/* Load the newest valid snapshot of `dir`. *zxid receives its zxid, or 0
+/* Load the newest valid snapshot of `dir` (first removing "*.tmp" leftovers
+ * of a crashed writer: call it before any writer runs). *zxid receives its zxid, or 0
  * when the directory holds no snapshot (fresh start: APHX_OK, no callbacks;
  * a missing directory counts as empty). Corrupt snapshots are skipped with
  * a WARN. Errors: APHX_CORRUPT (snapshots exist but none is valid), APHX_IO,
@@ -79,7 +80,8 @@ aphx_rc keeper_snapshot_list(const char *dir, int64_t **zxids, size_t *count, ap
 
 /* Autopurge: keep the newest `retain_count` snapshots (values below 3 count
  * as 3, as ZooKeeper's autopurge.snapRetainCount), delete older snapshots
- * and stray temp files, and delete the txn log files of log_dir that only
+ * (temp files are left alone: a writer may be running; keeper_snapshot_load
+ * removes leftovers at startup), and delete the txn log files of log_dir that only
  * hold zxids the oldest kept snapshot already covers. *removed (may be
  * NULL) receives the number of files deleted. Errors: APHX_IO. */
 aphx_rc keeper_persist_purge(const char *snap_dir, const char *log_dir, int retain_count,

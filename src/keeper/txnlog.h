@@ -88,9 +88,10 @@ typedef aphx_rc (*keeper_txnlog_replay_fn)(void *ctx, int64_t zxid, const uint8_
                                            size_t len, aphx_error *err);
 
 /* Replay every record with zxid > after_zxid from all log files in `dir`
- * (a missing directory is an empty log). *last_zxid (may be NULL) receives
- * the highest valid zxid found in the directory (0 if none), whether or not
- * it was delivered. Truncates a torn tail of the last file (WARN log naming
+ * (a missing directory is an empty log). Files that hold only zxids <=
+ * after_zxid are not read. *last_zxid (may be NULL) receives the highest
+ * valid zxid read, or after_zxid if that is higher (so it is the zxid the
+ * server continues from). Truncates a torn tail of the last file (WARN log naming
  * the file, offset and reason) and removes a last file whose header is
  * torn. Errors: APHX_CORRUPT (corrupt record or bad header in a file that
  * is not the last, zxids out of order; message names file and offset),
