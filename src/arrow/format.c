@@ -208,6 +208,17 @@ static int64_t floor_div(int64_t a, int64_t d)
     return (a % d != 0 && ((a < 0) != (d < 0))) ? q - 1 : q;
 }
 
+/* a = q * d + r with 0 <= r < d (d > 0), without overflowing. */
+static void floor_divmod(int64_t a, int64_t d, int64_t *q, int64_t *r)
+{
+    *q = a / d;
+    *r = a % d;
+    if (*r < 0) {
+        *r += d;
+        *q -= 1;
+    }
+}
+
 static void put_date(int64_t days, aphx_buf *b)
 {
     /* civil-from-days (days since 1970-01-01). */
@@ -244,7 +255,8 @@ static int unit_digits(arrow_time_unit u)
 static void put_time_of_day(int64_t ticks, arrow_time_unit u, aphx_buf *b)
 {
     int64_t per = unit_per_second(u);
-    int64_t secs = floor_div(ticks, per), frac = ticks - secs * per;
+    int64_t secs, frac;
+    floor_divmod(ticks, per, &secs, &frac);
     aphx_buf_printf(b, "%02lld:%02lld:%02lld", (long long)(secs / 3600),
                     (long long)(secs / 60 % 60), (long long)(secs % 60));
     if (frac) aphx_buf_printf(b, ".%0*lld", unit_digits(u), (long long)frac);
@@ -313,6 +325,8 @@ static void format_element(const fmt_ctx *outer, const arrow_field *f, const arr
     case ARROW_TIME32: case ARROW_TIME64: {
         int64_t x = t->id == ARROW_TIME32 ? ((const int32_t *)v)[j] : ((const int64_t *)v)[j];
         if (cx->json) put_int(cx, x, b);
+        else if (x < 0 || x / 86400 >= unit_per_second(t->unit))   /* not a time of day */
+            aphx_buf_printf(b, "%lld%s", (long long)x, unit_suffix(t->unit));
         else put_time_of_day(x, t->unit, b);
         return;
     }
@@ -323,10 +337,11 @@ static void format_element(const fmt_ctx *outer, const arrow_field *f, const arr
             return;
         }
         int64_t per_day = 86400 * unit_per_second(t->unit);
-        int64_t days = floor_div(x, per_day);
+        int64_t days, ticks;
+        floor_divmod(x, per_day, &days, &ticks);
         put_date(days, b);
         aphx_buf_putc(b, ' ');
-        put_time_of_day(x - days * per_day, t->unit, b);
+        put_time_of_day(ticks, t->unit, b);
         if (t->timezone) aphx_buf_printf(b, " %s", t->timezone);
         return;
     }

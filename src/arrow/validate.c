@@ -241,6 +241,15 @@ static aphx_rc validate_node(validate_ctx *cx, const arrow_field *f, const arrow
                          a->n_children, want_children);
     int64_t end = a->offset + a->length;
     if (f->dict) return validate_dictionary(cx, f, a, end, path, depth);
+    switch (f->type.id) {
+    case ARROW_LIST: case ARROW_LARGE_LIST: case ARROW_FIXED_SIZE_LIST: case ARROW_MAP:
+        if (f->n_children != 1)
+            return aphx_fail(cx->err, APHX_CORRUPT, "%s: a %s field needs exactly one child, not %d",
+                             path, arrow_type_name(f->type.id), f->n_children);
+        break;
+    default:
+        break;
+    }
 
     aphx_rc rc;
     arrow_type_id id = f->type.id;
@@ -292,6 +301,9 @@ static aphx_rc validate_node(validate_ctx *cx, const arrow_field *f, const arrow
         if (f->type.list_size < 0)
             return aphx_fail(cx->err, APHX_CORRUPT, "%s: negative list size %d", path,
                              f->type.list_size);
+        if (f->type.list_size > 0 && end > INT64_MAX / f->type.list_size)
+            return aphx_fail(cx->err, APHX_CORRUPT, "%s: %lld lists of %d values overflow", path,
+                             (long long)end, f->type.list_size);
         return validate_children(cx, f, a, end * f->type.list_size, path, depth);
     case ARROW_STRUCT:
         return validate_children(cx, f, a, end, path, depth);
@@ -300,6 +312,9 @@ static aphx_rc validate_node(validate_ctx *cx, const arrow_field *f, const arrow
         if (bits <= 0)
             return aphx_fail(cx->err, APHX_CORRUPT, "%s: type %s has no valid width", path,
                              arrow_type_name(id));
+        if (end > (INT64_MAX - 7) / bits)
+            return aphx_fail(cx->err, APHX_CORRUPT, "%s: %lld values of %lld bits overflow", path,
+                             (long long)end, (long long)bits);
         return need_buffer(cx, a, 1, (end * bits + 7) / 8, "values", path);
     }
     }
