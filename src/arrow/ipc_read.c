@@ -132,7 +132,8 @@ static aphx_rc ipc_read_message(const ipc_reader *r, size_t pos, size_t limit, i
     m->next_pos = body_pos + (size_t)body_len;
     return APHX_OK;
 bad:
-    return aphx_error_prefix(err, "message at %zu: ", pos);
+    aphx_error_prefix(err, "message at %zu", pos);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -201,7 +202,8 @@ static aphx_rc ipc_next_buffer(ipc_body_ctx *c, const arrow_field *f, arrow_buff
             aphx_rc rc = ipc_decompress(c->codec, c->r->bytes + at, len, b->data, ulen, err);
             if (rc) {
                 arrow_buffer_unref(b);
-                return aphx_error_prefix(err, "buffer %u: ", idx);
+                aphx_error_prefix(err, "buffer %u", idx);
+                return rc;
             }
             *out = b;
             return APHX_OK;
@@ -468,14 +470,42 @@ static aphx_rc ipc_apply_dictionary(ipc_reader *r, const ipc_message *m, aphx_er
     return APHX_OK;
 fail:
     arrow_array_unref(values);
-    return aphx_error_prefix(err, "dictionary id %lld: ", (long long)id);
+    aphx_error_prefix(err, "dictionary id %lld", (long long)id);
+    return rc;
+}
+
+/* Same physical value type (names aside)? Fields sharing a dictionary id
+ * must agree, or one field's dictionary would be read as another type. */
+static bool ipc_same_type(const arrow_field *a, const arrow_field *b, int depth)
+{
+    if (depth > IPC_MAX_NESTING) return false;
+    const arrow_type *x = &a->type, *y = &b->type;
+    if (x->id != y->id || x->byte_width != y->byte_width || x->list_size != y->list_size ||
+        x->unit != y->unit || x->n_type_codes != y->n_type_codes ||
+        a->n_children != b->n_children || !a->dict != !b->dict)
+        return false;
+    if (x->n_type_codes > 0 && memcmp(x->type_codes, y->type_codes, (size_t)x->n_type_codes) != 0)
+        return false;
+    if (a->dict && (a->dict->id != b->dict->id || a->dict->index_type != b->dict->index_type))
+        return false;
+    for (int32_t i = 0; i < a->n_children; i++)
+        if (!ipc_same_type(&a->children[i], &b->children[i], depth + 1)) return false;
+    return true;
 }
 
 /* Register every dictionary-encoded field (including those inside
  * dictionary value types) by id. */
 static aphx_rc ipc_collect_dicts(ipc_reader *r, const arrow_field *f, aphx_error *err)
 {
-    if (f->dict && !ipc_find_dict(r, f->dict->id)) {
+    ipc_dict *old = f->dict ? ipc_find_dict(r, f->dict->id) : NULL;
+    if (old) {
+        arrow_field x = arrow_core_value_field(old->field), y = arrow_core_value_field(f);
+        if (!ipc_same_type(&x, &y, 0))
+            return aphx_fail(err, APHX_CORRUPT,
+                             "schema: fields '%s' and '%s' share dictionary id %lld but not their value type",
+                             old->field->name, f->name, (long long)f->dict->id);
+    }
+    if (f->dict && !old) {
         ipc_dict *nd = aphx_realloc(r->dicts, sizeof(ipc_dict) * (size_t)(r->n_dicts + 1));
         if (!nd) return aphx_fail(err, APHX_NOMEM, "out of memory");
         r->dicts = nd;
@@ -557,7 +587,7 @@ static aphx_rc ipc_stream_next(arrow_reader *base, arrow_batch **out, aphx_error
             break;
         case IPC_MSG_RECORD_BATCH:
             if ((rc = ipc_read_batch(r, &m, out, err))) {
-                aphx_error_prefix(err, "record batch %lld: ", (long long)r->n_batches);
+                aphx_error_prefix(err, "record batch %lld", (long long)r->n_batches);
                 goto bad;
             }
             r->n_batches++;
@@ -594,7 +624,8 @@ static aphx_rc ipc_file_next(arrow_reader *base, arrow_batch **out, aphx_error *
     return APHX_OK;
 bad:
     r->done = true;
-    return aphx_error_prefix(err, "record batch %lld: ", (long long)r->n_batches);
+    aphx_error_prefix(err, "record batch %lld", (long long)r->n_batches);
+    return rc;
 }
 
 static aphx_rc ipc_read_blocks(const fb_table *footer, uint16_t id, size_t file_size,
@@ -654,14 +685,14 @@ static aphx_rc ipc_open_file(ipc_reader *r, aphx_error *err)
         if ((rc = ipc_apply_dictionary(r, &m, err))) goto bad_dict;
         continue;
     bad_dict:
-        aphx_error_prefix(err, "dictionary block %u: ", i);
+        aphx_error_prefix(err, "dictionary block %u", i);
         goto done;
     }
     /* Messages must lie before the footer: limit reads to fpos. */
     r->size = fpos;
     goto done;
 bad_footer:
-    aphx_error_prefix(err, "file footer: ");
+    aphx_error_prefix(err, "file footer");
 done:
     aphx_free(dict_blocks);
     return rc;
@@ -675,7 +706,10 @@ static aphx_rc ipc_open_stream(ipc_reader *r, aphx_error *err)
     if (m.type != IPC_MSG_SCHEMA)
         return aphx_fail(err, APHX_CORRUPT, "stream does not start with a schema message (type %u)",
                          m.type);
-    if ((rc = ipc_schema_decode(&m.header, &r->schema, err))) return aphx_error_prefix(err, "schema: ");
+    if ((rc = ipc_schema_decode(&m.header, &r->schema, err))) {
+        aphx_error_prefix(err, "schema");
+        return rc;
+    }
     for (int32_t i = 0; i < r->schema.n_fields; i++)
         if ((rc = ipc_collect_dicts(r, &r->schema.fields[i], err))) return rc;
     r->pos = m.next_pos;
@@ -733,7 +767,7 @@ aphx_rc arrow_ipc_reader_open_path(const char *path, arrow_reader **out, aphx_er
     }
     rc = arrow_ipc_reader_open_buffer(b, out, err);
     arrow_buffer_unref(b);
-    if (rc) aphx_error_prefix(err, "%s: ", path);
+    if (rc) aphx_error_prefix(err, "%s", path);
     return rc;
 }
 

@@ -41,10 +41,11 @@ static int arrow_cli_fail(const char *path, const aphx_error *err)
     size_t i = 0;
     for (; name[i] && i + 1 < sizeof kind; i++) kind[i] = (char)tolower((unsigned char)name[i]);
     kind[i] = 0;
-    if (err->code == APHX_IO)
-        fprintf(stderr, "aphx arrow: %s\n", err->msg[0] ? err->msg : aphx_rc_text(err->code));
+    const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    if (err->code == APHX_IO)   /* the message is the system's ("No such file or directory") */
+        fprintf(stderr, "aphx arrow: %s: %s\n", shown, err->msg[0] ? err->msg : aphx_rc_text(err->code));
     else
-        fprintf(stderr, "aphx arrow: %s: %s: %s\n", strcmp(path, "-") == 0 ? "<stdin>" : path, kind,
+        fprintf(stderr, "aphx arrow: %s: %s: %s\n", shown, kind,
                 err->msg[0] ? err->msg : aphx_rc_text(err->code));
     return 1;
 }
@@ -284,6 +285,12 @@ static int arrow_cli_schema(int argc, char **argv)
     arrow_schema_format(s, &sb);
     printf("-- %s format\n%s", arrow_ipc_reader_is_file(r) ? "file" : "stream", sb.data ? sb.data : "");
     if (sb.len && sb.data[sb.len - 1] != '\n') putchar('\n');
+    for (int32_t i = 0; i < s->n_fields; i++)
+        for (int32_t k = 0; k < s->fields[i].metadata.count; k++) {
+            const arrow_kv *kv = &s->fields[i].metadata.items[k];
+            printf("-- field %s metadata: %s = %.*s\n", s->fields[i].name, kv->key, (int)kv->value_len,
+                   kv->value);
+        }
     for (int32_t i = 0; i < s->metadata.count; i++)
         printf("-- metadata: %s = %.*s\n", s->metadata.items[i].key, (int)s->metadata.items[i].value_len,
                s->metadata.items[i].value);
