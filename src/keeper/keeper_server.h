@@ -33,6 +33,7 @@ struct keeper_conn {
     bool         in_dirty_list;
     bool         blocked;       /* stopped parsing: a read waits behind this connection's writes */
     bool         throttled;     /* not reading: too much output queued */
+    bool         in_throttled;  /* not reading: a full frame's worth of input is parked */
     int          pending_writes;/* items of this connection in the commit queue */
     int          refs;          /* commit-queue items referring to it */
     zk_id       *auth;          /* authenticated ids (malloc'd strings) */

@@ -49,6 +49,7 @@
 static void keeper_conn_close(keeper_server *s, keeper_conn *c, const char *why);
 static void keeper_conn_process_input(keeper_server *s, keeper_conn *c);
 static void keeper_pipeline_signal_sync(keeper_server *s);
+static void keeper_conn_input_throttle(keeper_server *s, keeper_conn *c);
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */
@@ -758,11 +759,17 @@ static void keeper_commit_upto(keeper_server *s, int64_t synced)
         aphx_arena_reset(&arena);
     }
     aphx_arena_destroy(&arena);
-    for (int i = 0; i < nresume; i++)
-        if (!resume[i]->dead) keeper_conn_process_input(s, resume[i]);
+    for (int i = 0; i < nresume; i++) {
+        if (resume[i]->dead) continue;
+        keeper_conn_process_input(s, resume[i]);
+        keeper_conn_input_throttle(s, resume[i]);
+    }
     if (resume_all || s->global_outstanding_limit > 0) {
-        for (keeper_conn *c = s->conns; c; c = c->next)
-            if (!c->dead && !c->blocked && c->in.len > c->in_off) keeper_conn_process_input(s, c);
+        for (keeper_conn *c = s->conns; c; c = c->next) {
+            if (c->dead || c->blocked || c->in.len <= c->in_off) continue;
+            keeper_conn_process_input(s, c);
+            keeper_conn_input_throttle(s, c);
+        }
     }
     keeper_maybe_snapshot(s);
 }
@@ -1237,7 +1244,7 @@ static void keeper_handle_connect(keeper_server *s, keeper_conn *c, const uint8_
 static void keeper_conn_update_events(keeper_server *s, keeper_conn *c)
 {
     bool want_write = c->out.len > c->out_off;
-    bool want_read = !c->throttled && !c->closing;
+    bool want_read = !c->throttled && !c->in_throttled && !c->closing;
     struct epoll_event ev = {0};
     ev.events = (want_read ? EPOLLIN : 0) | (want_write ? EPOLLOUT : 0) | EPOLLRDHUP;
     ev.data.ptr = c;
@@ -1411,9 +1418,23 @@ static void keeper_conn_process_input(keeper_server *s, keeper_conn *c)
     }
 }
 
+/* Unparsed input beyond one maximal frame is not read until it drains
+ * (requests parked behind a connection's own writes, or the global
+ * outstanding limit). */
+static void keeper_conn_input_throttle(keeper_server *s, keeper_conn *c)
+{
+    if (c->dead) return;
+    bool full = c->in.len - c->in_off > (size_t)s->max_buffer + 65536;
+    if (full != c->in_throttled) {
+        c->in_throttled = full;
+        keeper_conn_update_events(s, c);
+    }
+}
+
 static void keeper_conn_read(keeper_server *s, keeper_conn *c)
 {
     for (int rounds = 0; rounds < 16 && !c->dead; rounds++) {
+        if (c->in.len - c->in_off > (size_t)s->max_buffer + 65536) break;
         if (!aphx_buf_reserve(&c->in, 65536)) {
             keeper_conn_close(s, c, "out of memory for its input");
             return;
@@ -1437,6 +1458,7 @@ static void keeper_conn_read(keeper_server *s, keeper_conn *c)
         return;
     }
     keeper_conn_process_input(s, c);
+    keeper_conn_input_throttle(s, c);
 }
 
 static void keeper_accept(keeper_server *s)
