@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# run-gold-js.sh GOLD_BIN CORPORA INTEROP_DIR OUTDIR — the gold files
-# through our IPC writer, judged by apache-arrow (JS): runs
+# run-gold-js.sh GOLD_BIN CORPORA INTEROP_DIR OUTDIR [CASES_DIR DUMP_BIN] —
+# the gold files through our IPC writer, judged by apache-arrow (JS): runs
 # `GOLD_BIN --write-ipc OUTDIR CORPORA` (our own checks, plus our IPC files
-# left in OUTDIR), then gold_js.mjs over them. Exits 77 (ctest: skipped) with
+# left in OUTDIR), then gold_js.mjs over them. With CASES_DIR and DUMP_BIN
+# (tests/interop's interop_dump) the synthetic cases are written too and
+# apache-arrow's reading of them must equal our reader's; when DUMP_BIN has
+# not been built, that part is left out with a printed note. Exits 77 (ctest: skipped) with
 # the reason when the corpus, node or the npm packages are missing
 # (scripts/install-deps.sh --test runs `npm ci` in tests/interop).
 set -u
-bin=$1; corpora=$2; interop=$3; out=$4
+bin=$1; corpora=$2; interop=$3; out=$4; cases=${5:-}; dump=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -d "$corpora/arrow-testing" ]; then
   echo "SKIP: arrow gold files not found at $corpora/arrow-testing (corpus absent)"; exit 77
@@ -25,6 +28,20 @@ if [ $rc -ne 0 ]; then
   grep -E '^(FAIL|CASE FAIL)' "$out.log" | head -n 40
   echo "run-gold-js: test_arrow_gold failed (exit $rc); full log in $out.log"
 fi
-node "$here/gold_js.mjs" --gold "$corpora/arrow-testing" --ours "$out"
+dump_args=()
+if [ -n "$cases" ] && [ -n "$dump" ] && [ -x "$dump" ]; then
+  "$bin" --write-ipc "$out" --synthetic "$cases" >"$out.synthetic.log" 2>&1
+  src=$?
+  tail -n 1 "$out.synthetic.log"
+  if [ $src -ne 0 ]; then
+    grep -E '^(FAIL|CASE FAIL)' "$out.synthetic.log" | head -n 40
+    echo "run-gold-js: synthetic cases failed (exit $src); full log in $out.synthetic.log"
+    rc=$src
+  fi
+  dump_args=(--dump "$dump")
+elif [ -n "$cases" ]; then
+  echo "run-gold-js: note: ${dump:-interop_dump} not built; synthetic cases not checked with apache-arrow"
+fi
+node "$here/gold_js.mjs" --gold "$corpora/arrow-testing" --ours "$out" "${dump_args[@]+"${dump_args[@]}"}"
 js=$?
 [ $rc -eq 0 ] && [ $js -eq 0 ]

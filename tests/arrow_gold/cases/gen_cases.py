@@ -147,10 +147,16 @@ case("synthetic_primitive_edges", [
     field("nothing", {"name": "null"}),
 ], [0, 1, 9, 64, 65], schema_md=[{"key": "origin", "value": "gen_cases.py"}, {"key": "", "value": ""}])
 
-case("synthetic_nested", [
+case("synthetic_large_list", [
     field("ll_struct", {"name": "largelist"}, [
         field("item", {"name": "struct"}, [
             field("a", int_t(8)), field("b", {"name": "largeutf8"}), field("n", {"name": "null"})])]),
+    field("ll_ll", {"name": "largelist"}, [field("item", {"name": "largelist"}, [field("item", {"name": "largebinary"})])]),
+], [0, 4, 21])
+
+case("synthetic_nested", [
+    field("struct", {"name": "struct"}, [
+        field("a", int_t(8)), field("b", {"name": "largeutf8"}), field("n", {"name": "null"})]),
     field("fsl_bool", {"name": "fixedsizelist", "listSize": 3}, [field("item", {"name": "bool"})]),
     field("fsl_zero", {"name": "fixedsizelist", "listSize": 0}, [field("item", int_t(32))]),
     field("map_sorted", {"name": "map", "keysSorted": True}, [
