@@ -498,6 +498,7 @@ static sql_expr *new_expr(sql_parser *p, sql_expr_kind kind, sql_pos pos)
     if (e) {
         e->kind = kind;
         e->pos = pos;
+        if (kind == SQL_EXPR_COLUMN) e->u.column.output = -1;
     }
     return e;
 }

@@ -370,7 +370,7 @@ static void print_table_ref(const sql_table_ref *t, aphx_buf *out)
         if (t->join.on) {
             aphx_buf_puts(out, " ON ");
             print_expr_min(t->join.on, PP_OR, out);
-        } else if (t->join.using_cols.count) {
+        } else if (t->join.using_cols.count && !t->join.natural) {
             aphx_buf_puts(out, " USING ");
             print_name_list(&t->join.using_cols, out);
         }

@@ -117,6 +117,7 @@ typedef struct sql_query     sql_query;
 typedef struct sql_select    sql_select;
 typedef struct sql_table_ref sql_table_ref;
 typedef struct sql_stmt      sql_stmt;
+typedef struct sql_source    sql_source;
 
 typedef SQL_LIST_OF(sql_expr) sql_expr_list;
 typedef SQL_LIST_OF(const char) sql_name_list;   /* identifiers */
@@ -253,7 +254,17 @@ struct sql_expr {
         const char *string;
         struct { sql_type_id type; const char *value; } typed;
         struct { uint32_t index; } param;        /* 1-based; ? numbered in order */
-        struct { const char *schema, *table, *column; } column;
+        struct {
+            const char *schema, *table, *column;   /* as written (schema, table may be NULL) */
+            /* Set by the binder (sql_bind_statement): either a column of a
+             * FROM source `depth` queries out (0 = this query; more for a
+             * correlated reference), or (source NULL) the select-list item
+             * `output` that an ORDER BY / GROUP BY / HAVING name refers to. */
+            const sql_source *source;
+            uint32_t          index;                /* column index in source */
+            uint32_t          depth;
+            int32_t           output;               /* -1 unless an output reference */
+        } column;
         struct { const char *table; } star;      /* NULL for a bare * */
         struct { sql_unary_op op; sql_expr *operand; } unary;
         struct { sql_binary_op op; sql_expr *left, *right; } binary;
@@ -297,6 +308,7 @@ typedef enum sql_table_ref_kind { SQL_REF_TABLE, SQL_REF_SUBQUERY, SQL_REF_JOIN 
 
 struct sql_table_ref {
     sql_table_ref_kind kind;
+    sql_source        *source;         /* set by the binder for TABLE / SUBQUERY */
     sql_pos            pos;
     sql_name           table;          /* SQL_REF_TABLE */
     sql_query         *subquery;       /* SQL_REF_SUBQUERY */
@@ -312,6 +324,21 @@ struct sql_table_ref {
 };
 typedef SQL_LIST_OF(sql_table_ref) sql_from_list;
 
+/* A FROM source as the binder sees it: a catalog table or view, a derived
+ * table or a common table expression, with the names of its columns. */
+typedef enum sql_source_kind { SQL_SOURCE_TABLE, SQL_SOURCE_VIEW, SQL_SOURCE_DERIVED, SQL_SOURCE_CTE } sql_source_kind;
+typedef struct sql_catalog_table sql_catalog_table;
+struct sql_source {
+    sql_source_kind          kind;
+    const char              *name;      /* exposed name: the alias, else the table/CTE name */
+    const char              *schema;    /* the table's schema when exposed by its own name */
+    const sql_catalog_table *table;     /* TABLE and VIEW */
+    sql_query               *query;     /* VIEW (parsed and bound), DERIVED, CTE */
+    sql_table_ref           *ref;       /* the FROM item; NULL for DML targets */
+    sql_name_list            columns;   /* column names, in order */
+};
+typedef SQL_LIST_OF(sql_source) sql_source_list;
+
 struct sql_select {
     sql_pos         pos;
     bool            distinct;
@@ -320,6 +347,7 @@ struct sql_select {
     sql_expr       *where;
     sql_expr_list   group_by;
     sql_expr       *having;
+    sql_source_list sources;           /* set by the binder: FROM sources in order */
 };
 
 typedef struct sql_cte {
@@ -352,6 +380,7 @@ struct sql_query {
     sql_order_list  order_by;
     sql_expr       *limit;             /* LIMIT n or FETCH FIRST n ROWS ONLY */
     sql_expr       *offset;
+    sql_name_list   output_names;      /* set by the binder: result column names */
 };
 
 /* ------------------------------------------------------------------ */
@@ -502,14 +531,16 @@ struct sql_stmt {
             sql_query          *source;       /* VALUES or SELECT; NULL for DEFAULT VALUES */
             sql_on_duplicate    on_duplicate;
             sql_assignment_list on_dup_updates;
+            sql_source         *target;       /* set by the binder */
         } insert;
         struct {
             sql_name            table;
             const char         *alias;
             sql_assignment_list set;
             sql_expr           *where;
+            sql_source         *target;       /* set by the binder */
         } update;
-        struct { sql_name table; const char *alias; sql_expr *where; } delete_;
+        struct { sql_name table; const char *alias; sql_expr *where; sql_source *target; } delete_;
         struct { sql_stmt *stmt; } explain;
         struct {
             sql_name_list   privileges;   /* "SELECT", "INSERT", ..., "ALL" */
@@ -568,5 +599,78 @@ void sql_print_identifier(const char *name, aphx_buf *out);
 
 /* Is `word` (any case, `len` bytes) a keyword the printer must quote? */
 bool sql_is_keyword(const char *word, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Catalog interface (implemented by the ZooKeeper-backed catalog      */
+/* cache in coord, and by in-memory catalogs in tests)                 */
+/* ------------------------------------------------------------------ */
+typedef struct sql_catalog_column {
+    const char *name;             /* stored form: upper case unless created quoted */
+    sql_type    type;
+    bool        not_null;
+} sql_catalog_column;
+
+struct sql_catalog_table {
+    const char               *schema;     /* NULL or "" for the default schema */
+    const char               *name;
+    const sql_catalog_column *columns;
+    size_t                    column_count;
+    const char               *view_sql;   /* a view: its defining query's text; else NULL */
+    uint64_t                  version;    /* schema version (the znode version) */
+};
+
+typedef struct sql_catalog_vtable {
+    /* Find a table or view. `schema` is NULL for an unqualified name (the
+     * catalog applies its current schema). On success *out points at an
+     * entry that stays valid and unchanged while the caller uses the bound
+     * statement (catalog snapshots are immutable). Returns APHX_NOTFOUND
+     * when there is no such table; any other code is a catalog failure
+     * (message in err). */
+    aphx_rc (*find_table)(void *ctx, const char *schema, const char *name,
+                          const sql_catalog_table **out, aphx_error *err);
+    /* Does a sequence exist? APHX_OK or APHX_NOTFOUND. May be NULL: then
+     * statements using sequences fail with 0A000. */
+    aphx_rc (*find_sequence)(void *ctx, const char *schema, const char *name, aphx_error *err);
+} sql_catalog_vtable;
+
+typedef struct sql_catalog {
+    const sql_catalog_vtable *vtable;
+    void                     *ctx;
+} sql_catalog;
+
+/* ------------------------------------------------------------------ */
+/* Binder: name resolution                                             */
+/* ------------------------------------------------------------------ */
+/* SQLSTATEs the binder adds. */
+#define SQL_STATE_UNDEFINED_TABLE     "42P01"
+#define SQL_STATE_UNDEFINED_COLUMN    "42703"
+#define SQL_STATE_AMBIGUOUS_COLUMN    "42702"
+#define SQL_STATE_DUPLICATE_ALIAS     "42712"
+#define SQL_STATE_DUPLICATE_COLUMN    "42701"
+#define SQL_STATE_INVALID_COLUMN_REF  "42P10"
+#define SQL_STATE_WRONG_OBJECT_TYPE   "42809"
+#define SQL_STATE_INVALID_TABLE_DEF   "42P16"
+#define SQL_STATE_CATALOG_FAILURE     "58000"
+
+/* Resolve the names in `stmt` against `catalog`, annotating the AST in
+ * place: every FROM item gets its sql_source (sql_select.sources lists
+ * them), every column reference its source/index/depth (or its output
+ * item for ORDER BY / GROUP BY / HAVING aliases), `*` and `t.*` are
+ * expanded into column references, every query gets output_names, and DML
+ * statements get their target. Views are parsed from their view_sql and
+ * bound in turn. Also checks what name resolution can: INSERT arity,
+ * UPDATE/INSERT column names, CREATE TABLE duplicate columns and key
+ * columns, CREATE INDEX columns, ORDER BY ordinals.
+ * Function names, types and aggregate placement are the planner's job.
+ * All memory comes from `arena`. Errors carry SQLSTATE and position:
+ *   APHX_NOTFOUND    42P01 table / 42703 column does not exist
+ *   APHX_INVALID     42702 ambiguous, 42712 duplicate alias, 42701
+ *                    duplicate column, 42P10 bad ordinal, 42601 arity,
+ *                    42809 writing to a view, 42P16 two primary keys
+ *   APHX_UNSUPPORTED 0A000
+ *   APHX_NOMEM       53200
+ *   other            the catalog's failure (58000) */
+aphx_rc sql_bind_statement(aphx_arena *arena, const sql_catalog *catalog, sql_stmt *stmt,
+                           sql_error *err);
 
 #endif /* APHX_SQL_H */
