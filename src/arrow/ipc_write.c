@@ -218,10 +218,11 @@ static const uint8_t *ipc_ptr(const arrow_array *a, int i, int64_t off)
 static aphx_rc ipc_write_child_slice(ipc_body *bd, const arrow_field *f, arrow_array *child,
                                      int64_t off, int64_t len, int depth, aphx_error *err)
 {
-    arrow_array *s = arrow_array_slice(child, off, len);
-    if (!s)
+    if (off < 0 || len < 0 || off > child->length || len > child->length - off)
         return aphx_fail(err, APHX_INVALID, "field '%s': child range [%lld, +%lld) outside the child (length %lld)",
                          f->name, (long long)off, (long long)len, (long long)child->length);
+    arrow_array *s = arrow_array_slice(child, off, len);
+    if (!s) return aphx_fail(err, APHX_NOMEM, "field '%s': out of memory slicing a child", f->name);
     aphx_rc rc = ipc_write_array(bd, f, s, depth, err);
     arrow_array_unref(s);
     return rc;
