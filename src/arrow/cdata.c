@@ -666,6 +666,7 @@ static arrow_field batch_struct_field(const arrow_schema *s)
 
 aphx_rc arrow_export_batch(arrow_batch *b, struct ArrowArray *out, aphx_error *err)
 {
+    memset(out, 0, sizeof *out);
     arrow_field top = batch_struct_field(b->schema);
     arrow_array *shell = aphx_calloc(1, sizeof *shell);
     if (!shell) return aphx_fail(err, APHX_NOMEM, "out of memory exporting a record batch");

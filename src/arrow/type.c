@@ -138,7 +138,7 @@ aphx_rc arrow_field_init(arrow_field *f, const char *name, arrow_type_id id, boo
 }
 
 /* Union fields also get type codes 0..n-1 (change them afterwards if
- * needed). Existing children are freed. */
+ * needed) unless they already have n codes. Existing children are freed. */
 aphx_rc arrow_field_set_children(arrow_field *f, int32_t n)
 {
     if (n < 0) return APHX_INVALID;
@@ -156,7 +156,8 @@ aphx_rc arrow_field_set_children(arrow_field *f, int32_t n)
             aphx_free(children);
             return APHX_NOMEM;
         }
-        for (int32_t i = 0; i < n; i++) codes[i] = (int8_t)i;
+        bool keep = f->type.type_codes && f->type.n_type_codes == n;
+        for (int32_t i = 0; i < n; i++) codes[i] = keep ? f->type.type_codes[i] : (int8_t)i;
     }
     for (int32_t i = 0; i < f->n_children; i++) arrow_field_free(&f->children[i]);
     aphx_free(f->children);

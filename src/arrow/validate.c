@@ -199,6 +199,15 @@ static aphx_rc validate_union(validate_ctx *cx, const arrow_field *f, const arro
     if (f->type.type_codes && f->type.n_type_codes != f->n_children)
         return aphx_fail(cx->err, APHX_CORRUPT, "%s: %d type codes for %d children", path,
                          f->type.n_type_codes, f->n_children);
+    for (int32_t i = 0; f->type.type_codes && i < f->type.n_type_codes; i++) {
+        if (f->type.type_codes[i] < 0)
+            return aphx_fail(cx->err, APHX_CORRUPT, "%s: negative union type code %d", path,
+                             f->type.type_codes[i]);
+        for (int32_t k = 0; k < i; k++)
+            if (f->type.type_codes[k] == f->type.type_codes[i])
+                return aphx_fail(cx->err, APHX_CORRUPT, "%s: union type code %d used twice", path,
+                                 f->type.type_codes[i]);
+    }
     /* Children first (with the sparse length requirement), then the ids. */
     if ((rc = validate_children(cx, f, a, dense ? 0 : end, path, depth))) return rc;
     const int8_t *ids = a->length ? (const int8_t *)a->buffers[0]->data : NULL;
