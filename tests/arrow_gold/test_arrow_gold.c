@@ -19,7 +19,10 @@
  *                     written again (stream, zstd), read back, compared with
  *                     the JSON;
  *   c data round trip schema and batches exported through the C Data
- *                     Interface and imported back, compared.
+ *                     Interface and imported back, compared;
+ *   allocation failures (cases whose .stream is at most 16 KB) every
+ *                     allocation of reading the stream and of writing the
+ *                     batches made to fail in turn: NOMEM each time, no leak.
  * Comparisons tolerate what Arrow itself treats as insignificant (metadata
  * order, a map's child names) and say so on the PASS line.
  * One line per variant ("PASS ..." / "FAIL ...: reason"), one per case
@@ -642,6 +645,86 @@ static bool gold_write_for_js(const char *case_dir, const char *name, const arro
     return true;
 }
 
+/* Allocation-failure injection (SQLite style): every allocation of
+ * reading `path` and of writing the batches (stream, zstd) made to fail in
+ * turn; each attempt must fail with APHX_NOMEM or succeed, and nothing may
+ * leak (LeakSanitizer checks when the case runner exits). Run only for
+ * small cases, where the number of allocations is small. */
+#define GOLD_FAULT_MAX_FILE 16384
+#define GOLD_FAULT_MAX_STEPS 20000
+
+static aphx_rc gold_fault_read(const char *path, aphx_error *err)
+{
+    arrow_reader *r = NULL;
+    aphx_rc rc = arrow_ipc_reader_open_path(path, &r, err);
+    while (rc == APHX_OK) {
+        arrow_batch *b = NULL;
+        rc = r->next(r, &b, err);
+        if (rc || !b) break;
+        arrow_batch_free(b);
+    }
+    if (r) r->close(r);
+    return rc;
+}
+
+static aphx_rc gold_fault_write(const arrow_schema *schema, arrow_batch **batches,
+                                int64_t n_batches, aphx_error *err)
+{
+    arrow_ipc_write_options opts = {.compression = ARROW_COMPRESSION_ZSTD};
+    arrow_ipc_writer *w = NULL;
+    aphx_rc rc = arrow_ipc_writer_open(-1, schema, &opts, &w, err);
+    for (int64_t i = 0; rc == APHX_OK && i < n_batches; i++)
+        rc = arrow_ipc_writer_write(w, batches[i], err);
+    if (rc == APHX_OK) rc = arrow_ipc_writer_close(w, err);
+    if (rc == APHX_OK) {
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        arrow_ipc_writer_take_buffer(w, &bytes, &len);
+        aphx_free(bytes);
+    }
+    arrow_ipc_writer_free(w);
+    return rc;
+}
+
+static bool gold_fault_injection(const char *path, const arrow_schema *schema,
+                                 arrow_batch **batches, int64_t n_batches, aphx_buf *msg,
+                                 aphx_buf *notes)
+{
+    int steps[2] = {0, 0};
+    for (int which = 0; which < 2; which++) {
+        int64_t n;
+        for (n = 1; n <= GOLD_FAULT_MAX_STEPS; n++) {
+            aphx_error err = {0};
+            aphx_alloc_fail_countdown = n;
+            aphx_rc rc = which == 0 ? gold_fault_read(path, &err)
+                                    : gold_fault_write(schema, batches, n_batches, &err);
+            bool injected = aphx_alloc_fail_countdown == 0;
+            aphx_alloc_fail_countdown = 0;
+            if (rc == APHX_OK && !injected) break;   /* ran to the end without a failure */
+            if (rc == APHX_OK) {
+                aphx_buf_printf(msg, "%s: allocation %lld failed but the call succeeded",
+                                which ? "writer" : "reader", (long long)n);
+                return false;
+            }
+            if (rc != APHX_NOMEM) {
+                aphx_buf_printf(msg, "%s: allocation %lld failed and the error was %s (%s), "
+                                "not NOMEM", which ? "writer" : "reader", (long long)n,
+                                aphx_rc_name(rc), err.msg);
+                return false;
+            }
+        }
+        if (n > GOLD_FAULT_MAX_STEPS) {
+            aphx_buf_printf(msg, "%s: still failing after %d injected failures",
+                            which ? "writer" : "reader", GOLD_FAULT_MAX_STEPS);
+            return false;
+        }
+        steps[which] = (int)n - 1;
+    }
+    aphx_buf_printf(notes, " %d reader and %d writer allocations failed in turn", steps[0],
+                    steps[1]);
+    return true;
+}
+
 /* Run every variant of one case; returns the number of failed variants. */
 static int gold_run_case(const char *dir, const char *case_dir, const char *name, bool synthetic)
 {
@@ -725,7 +808,17 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
         aphx_buf_reset(&msg);
         aphx_buf_reset(&notes);
         if (!synthetic) {
+            struct stat st;
             snprintf(path, sizeof path, "%s/%s.stream", dir, name);
+            if (stat(path, &st) == 0 && st.st_size <= GOLD_FAULT_MAX_FILE) {
+                ok = gold_fault_injection(path, &schema, batches, n_batches, &msg, &notes);
+                if (ok) printf("PASS %s allocation failures:%s\n", label, notes.data);
+                else gold_report(false, label, "allocation failures", msg.data);
+                if (ok) gold_counts->variants_passed++;
+                fflush(stdout);
+                aphx_buf_reset(&msg);
+                aphx_buf_reset(&notes);
+            }
             ok = gold_rewrite(path, &schema, batches, n_batches, &msg, &notes);
             gold_report(ok, label, "rewrite read stream/zstd", ok ? notes.data : msg.data);
             aphx_buf_reset(&msg);
