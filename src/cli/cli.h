@@ -30,5 +30,6 @@ aphx_rc cli_table_print(FILE *out, const arrow_batch *bt, int64_t rows, const ch
 int cli_cmd_arrow(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_keeper(int argc, char **argv);
+int cli_cmd_bench(int argc, char **argv);
 
 #endif

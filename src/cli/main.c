@@ -10,6 +10,7 @@ static const cli_command commands[] = {
     {"demo", "run the end-to-end demonstration (the README's main job)", cli_cmd_demo},
     {"keeper", "run the ZooKeeper-compatible coordination server (--config zoo.cfg | --port P --data-dir D)", cli_cmd_keeper},
     {"arrow", "inspect and convert Arrow IPC files and streams (cat, schema, convert)", cli_cmd_arrow},
+    {"bench", "load generators: 'bench keeper' drives a ZooKeeper-compatible server", cli_cmd_bench},
 };
 
 bool cli_wants_help(int argc, char **argv)
