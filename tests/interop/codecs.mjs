@@ -20,9 +20,16 @@ export function registerCodecs() {
         decode: (data) => Uint8Array.from(lz4.decompress(data)),
       });
       ZstdCodec.run((zstd) => {
-        const simple = new zstd.Simple();
+        // the streaming API in 1 MiB chunks: zstd-codec's Emscripten heap
+        // cannot hold a large buffer at once (Simple.compress aborts "OOM")
+        const streaming = new zstd.Streaming();
+        const CHUNK = 1 << 20;
         A.compressionRegistry.set(A.CompressionType.ZSTD, {
-          encode: (data) => simple.compress(data, 1),
+          encode: (data) => {
+            const chunks = [];
+            for (let o = 0; o < data.length; o += CHUNK) chunks.push(data.subarray(o, Math.min(data.length, o + CHUNK)));
+            return streaming.compressChunks(chunks, data.length, 1);
+          },
           // apache-arrow views the result with typed arrays: it must start
           // at an 8-aligned offset, so copy into a fresh buffer
           decode: (data) => fzstd.decompress(data).slice(),
