@@ -442,7 +442,7 @@ static aphx_rc fb_vector_follow(const fb_vector *v, uint32_t i, size_t *target, 
 
 aphx_rc fb_vector_table(const fb_vector *v, uint32_t i, fb_table *out, aphx_error *err)
 {
-    size_t target;
+    size_t target = 0;
     aphx_rc rc = fb_vector_follow(v, i, &target, err);
     if (rc) return rc;
     return fb_table_at(v->data, v->size, target, v->depth + 1, out, err);
@@ -451,7 +451,7 @@ aphx_rc fb_vector_table(const fb_vector *v, uint32_t i, fb_table *out, aphx_erro
 aphx_rc fb_vector_string(const fb_vector *v, uint32_t i, const char **s, size_t *len,
                          aphx_error *err)
 {
-    size_t target;
+    size_t target = 0;
     fb_vector sv;
     aphx_rc rc = fb_vector_follow(v, i, &target, err);
     if (rc) return rc;

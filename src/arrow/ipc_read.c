@@ -252,7 +252,7 @@ static aphx_rc ipc_load_array(ipc_body_ctx *c, const arrow_field *f, int depth, 
                               aphx_error *err)
 {
     aphx_rc rc;
-    int64_t length, null_count;
+    int64_t length = 0, null_count = 0;
     arrow_array *a = NULL;
     *out = NULL;
     if (depth > IPC_MAX_NESTING)
@@ -460,7 +460,7 @@ static aphx_rc ipc_apply_dictionary(ipc_reader *r, const ipc_message *m, aphx_er
     if ((rc = ipc_load_batch(r, m, &data, &vf, 1, &length, &values, err))) goto fail;
     if ((rc = arrow_array_validate(&vf, values, true, err))) goto fail;
     if (is_delta && d->values) {
-        arrow_array *joined;
+        arrow_array *joined = NULL;
         if ((rc = ipc_concat(&vf, d->values, values, &joined, err))) goto fail;
         arrow_array_unref(values);
         values = joined;
