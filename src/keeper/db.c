@@ -691,7 +691,7 @@ static aphx_rc keeper_db_serialize_node(keeper_db *db, keeper_node *n, aphx_buf 
 {
     aphx_buf_reset(b);
     jute_put_string(b, n->path);
-    jute_put_buffer(b, n->data, n->data_len);
+    jute_put_buffer(b, n->data_len > 0 ? (const void *)n->data : "", n->data_len);
     jute_put_acl_list(b, keeper_acl_get(&db->acls, n->acl_id));
     jute_put_long(b, n->stat.czxid);
     jute_put_long(b, n->stat.mzxid);

@@ -974,7 +974,7 @@ static void keeper_handle_read(keeper_server *s, keeper_conn *c, keeper_request 
         if (q->watch) keeper_watch_add(&s->db, KEEPER_WT_DATA, q->path, c);
         keeper_node_stat_out(n, &st);
         at = keeper_reply_begin(c, q->xid, zxid, ZK_OK);
-        jute_put_buffer(o, n->data, n->data_len);
+        jute_put_buffer(o, n->data_len > 0 ? (const void *)n->data : "", n->data_len);
         jute_put_stat(o, &st);
         keeper_reply_end(s, c, at);
         goto done;
@@ -1100,7 +1100,7 @@ static void keeper_handle_read(keeper_server *s, keeper_conn *c, keeper_request 
             if (op->type == ZK_OP_GETDATA) {
                 if (op->watch) keeper_watch_add(&s->db, KEEPER_WT_DATA, op->path, c);
                 keeper_node_stat_out(n, &st);
-                jute_put_buffer(o, n->data, n->data_len);
+                jute_put_buffer(o, n->data_len > 0 ? (const void *)n->data : "", n->data_len);
                 jute_put_stat(o, &st);
             } else {
                 if (op->watch) keeper_watch_add(&s->db, KEEPER_WT_CHILD, op->path, c);

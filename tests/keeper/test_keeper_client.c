@@ -162,6 +162,12 @@ static void test_crud_and_errors(void **state)
     assert_int_equal(zoo_delete(zh, "/crud/a", 3), ZBADVERSION);
     assert_int_equal(zoo_delete(zh, "/crud/a", 0), ZOK);
     assert_int_equal(zoo_delete(zh, "/crud/null", -1), ZOK);
+    /* empty (not null) data stays empty */
+    assert_int_equal(zoo_create(zh, "/crud/empty", "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0), ZOK);
+    len = sizeof buf;
+    assert_int_equal(zoo_get(zh, "/crud/empty", 0, buf, &len, &st), ZOK);
+    assert_int_equal(len, 0);
+    assert_int_equal(zoo_delete(zh, "/crud/empty", -1), ZOK);
     assert_int_equal(zoo_exists(zh, "/crud", 0, &st), ZOK);
     assert_int_equal(st.numChildren, 0);
     assert_int_equal(st.cversion, 2);   /* ZooKeeper 3.8 counts creations only */
