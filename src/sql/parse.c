@@ -1065,7 +1065,7 @@ static aphx_rc parse_table_primary(sql_parser *p, sql_table_ref **out)
 /* A primary followed by any number of JOINs (left-associative). */
 static aphx_rc parse_table_ref(sql_parser *p, sql_table_ref **out)
 {
-    sql_table_ref *left;
+    sql_table_ref *left = NULL;
     TRY(parse_table_primary(p, &left));
     for (;;) {
         sql_pos pos = p->tok.pos;
@@ -1192,7 +1192,7 @@ static int set_op_of(const sql_parser *p, sql_set_op *op)
 
 static aphx_rc parse_set_expr(sql_parser *p, int min_prec, sql_query **out)
 {
-    sql_query *left;
+    sql_query *left = NULL;
     TRY(parse_query_primary(p, &left));
     for (;;) {
         sql_set_op op;
