@@ -45,7 +45,9 @@ aphx_rc arrow_buffer_resize(arrow_buffer *b, int64_t size)
     uint8_t *data = aphx_malloc_aligned((size_t)cap);
     if (!data) return APHX_NOMEM;
     memcpy(data, b->data, (size_t)b->size);
-    memset(data + b->size, 0, (size_t)(cap - b->size));
+    /* Only the new bytes in use are zeroed; bytes past `size` are zeroed
+     * when a later resize takes them into use. */
+    memset(data + b->size, 0, (size_t)(size - b->size));
     aphx_free_aligned(b->data);
     b->data = data;
     b->capacity = cap;

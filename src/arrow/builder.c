@@ -127,10 +127,17 @@ static aphx_rc buf_grow(arrow_buffer **pb, int64_t size)
     return arrow_buffer_resize(*pb, size);
 }
 
-static aphx_rc buf_put(arrow_buffer **pb, int64_t at, const void *p, int64_t n)
+/* Write n bytes at `at`, growing the buffer to at + n when needed. The
+ * common case (room left in the capacity) stays inline. */
+static inline aphx_rc buf_put(arrow_buffer **pb, int64_t at, const void *p, int64_t n)
 {
-    aphx_rc rc = buf_grow(pb, at + n);
-    if (rc) return rc;
+    arrow_buffer *b = *pb;
+    if (b && at + n <= b->capacity && at <= b->size) {
+        if (at + n > b->size) b->size = at + n;
+    } else {
+        aphx_rc rc = buf_grow(pb, at + n);
+        if (rc) return rc;
+    }
     if (n) memcpy((*pb)->data + at, p, (size_t)n);
     return APHX_OK;
 }
@@ -160,10 +167,12 @@ static aphx_rc offsets_push(arrow_builder *b, bool large, int64_t end)
 }
 
 /* Reserve room for one more element's validity bit; sets it. */
-static aphx_rc validity_push(arrow_builder *b, bool valid)
+static inline aphx_rc validity_push(arrow_builder *b, bool valid)
 {
-    aphx_rc rc = buf_grow(&b->validity, (b->length + 8) / 8);
-    if (rc) return rc;
+    if (!b->validity || b->validity->size < (b->length + 8) / 8) {
+        aphx_rc rc = buf_grow(&b->validity, (b->length + 8) / 8);
+        if (rc) return rc;
+    }
     arrow_bit_set(b->validity->data, b->length, valid);
     return APHX_OK;
 }
