@@ -568,15 +568,110 @@ static aphx_rc parse_window(sql_parser *p, sql_window **out)
     return expect_close(p, open);
 }
 
-/* name ( ... ) [OVER ...] — name already decoded, '(' current. */
-static aphx_rc parse_function_call(sql_parser *p, const char *name, sql_pos pos, sql_expr **out)
+static aphx_rc push_arg(sql_parser *p, sql_expr *call, sql_expr *arg)
+{
+    return PUSH(p, call->u.func.args, arg);
+}
+
+/* The standard's keyword-argument forms, rewritten to plain calls:
+ *   EXTRACT(field FROM x)            → EXTRACT('FIELD', x)
+ *   SUBSTRING(x FROM a [FOR n])      → SUBSTRING(x, a[, n])
+ *   POSITION(a IN b)                 → POSITION(a, b)
+ *   TRIM([BOTH|LEADING|TRAILING] [c] FROM x) → TRIM|LTRIM|RTRIM(x[, c])
+ * Sets *done when one applied (then the ')' is still current). */
+static aphx_rc parse_special_call(sql_parser *p, sql_expr *e, bool *done)
+{
+    const char *name = e->u.func.name;
+    *done = false;
+    if (strcmp(name, "EXTRACT") == 0 && p->tok.kind == SQL_TOK_IDENT && peek_is_kw(p, 1, "FROM")) {
+        sql_expr *field = new_expr(p, SQL_EXPR_STRING, p->tok.pos);
+        if (!field) return p->rc;
+        TRY(decode_ident(p, &field->u.string));
+        advance(p);
+        advance(p);
+        sql_expr *x;
+        TRY(parse_expr(p, PREC_OR, &x));
+        TRY(push_arg(p, e, field));
+        *done = true;
+        return push_arg(p, e, x);
+    }
+    if (strcmp(name, "TRIM") == 0) {
+        const char *fn = "TRIM";
+        bool side = true;
+        if (accept_kw(p, "LEADING")) fn = "LTRIM";
+        else if (accept_kw(p, "TRAILING")) fn = "RTRIM";
+        else if (!accept_kw(p, "BOTH")) side = false;
+        sql_expr *chars = NULL, *x;
+        if (!accept_kw(p, "FROM")) {
+            if (!side && (p->tok.kind == SQL_TOK_RPAREN)) return APHX_OK;
+            TRY(parse_expr(p, PREC_OR, &chars));
+            if (!accept_kw(p, "FROM")) {
+                if (side) return syntax_error_expected(p, "FROM in TRIM(...)");
+                *done = true;                      /* TRIM(x [, c]) as written */
+                TRY(push_arg(p, e, chars));
+                while (accept(p, SQL_TOK_COMMA)) {
+                    TRY(parse_expr(p, PREC_OR, &x));
+                    TRY(push_arg(p, e, x));
+                }
+                return APHX_OK;
+            }
+        }
+        TRY(parse_expr(p, PREC_OR, &x));
+        e->u.func.name = fn;
+        TRY(push_arg(p, e, x));
+        if (chars) TRY(push_arg(p, e, chars));
+        *done = true;
+        return APHX_OK;
+    }
+    bool substring = strcmp(name, "SUBSTRING") == 0, position = strcmp(name, "POSITION") == 0;
+    if (!substring && !position) return APHX_OK;
+    if (p->tok.kind == SQL_TOK_RPAREN) return APHX_OK;
+    sql_expr *first, *x;
+    TRY(parse_expr(p, position ? PREC_EQUALITY + 1 : PREC_OR, &first));
+    TRY(push_arg(p, e, first));
+    *done = true;
+    if (position && accept_kw(p, "IN")) {
+        TRY(parse_expr(p, PREC_OR, &x));
+        return push_arg(p, e, x);
+    }
+    if (substring && (is_kw(p, "FROM") || is_kw(p, "FOR"))) {
+        if (accept_kw(p, "FROM")) {
+            TRY(parse_expr(p, PREC_OR, &x));
+        } else if (!(x = new_expr(p, SQL_EXPR_INTEGER, p->tok.pos))) {
+            return p->rc;
+        } else {
+            x->u.number.text = "1";
+            x->u.number.value = 1;
+            x->u.number.fits_int64 = true;
+        }
+        TRY(push_arg(p, e, x));
+        if (accept_kw(p, "FOR")) {
+            TRY(parse_expr(p, PREC_OR, &x));
+            TRY(push_arg(p, e, x));
+        }
+        return APHX_OK;
+    }
+    while (accept(p, SQL_TOK_COMMA)) {
+        TRY(parse_expr(p, PREC_OR, &x));
+        TRY(push_arg(p, e, x));
+    }
+    return APHX_OK;
+}
+
+/* name ( ... ) [OVER ...] — name already decoded, '(' current. `plain`:
+ * the name was not quoted, so the standard's special forms apply. */
+static aphx_rc parse_function_call(sql_parser *p, const char *name, bool plain, sql_pos pos,
+                                   sql_expr **out)
 {
     sql_expr *e = new_expr(p, SQL_EXPR_FUNCTION, pos);
     if (!e) return p->rc;
     e->u.func.name = name;
     sql_pos open = p->tok.pos;
     advance(p);
-    if (p->tok.kind == SQL_TOK_STAR) {
+    bool done = false;
+    if (plain) TRY(parse_special_call(p, e, &done));
+    if (done) {
+    } else if (p->tok.kind == SQL_TOK_STAR) {
         advance(p);
         e->u.func.star = true;
     } else if (p->tok.kind != SQL_TOK_RPAREN) {
@@ -650,8 +745,9 @@ static aphx_rc parse_name_expr(sql_parser *p, sql_expr **out)
     }
     const char *parts[3];
     int nparts = 0;
+    bool plain = p->tok.kind == SQL_TOK_IDENT;
     TRY(parse_ident(p, "an expression", &parts[nparts++]));
-    if (p->tok.kind == SQL_TOK_LPAREN && nparts == 1) return parse_function_call(p, parts[0], pos, out);
+    if (p->tok.kind == SQL_TOK_LPAREN) return parse_function_call(p, parts[0], plain, pos, out);
     while (p->tok.kind == SQL_TOK_DOT) {
         advance(p);
         if (p->tok.kind == SQL_TOK_STAR) {
@@ -794,7 +890,22 @@ static aphx_rc parse_prefix(sql_parser *p, sql_expr **out)
             *out = e;
             return APHX_OK;
         }
-        if (!at_name(p)) return syntax_error_expected(p, "an expression");
+        if (!at_name(p)) {
+            /* reserved words that are also functions: CURRENT_DATE (no
+             * parentheses needed), LEFT(s, n), RIGHT(s, n) */
+            bool niladic = sql_is_niladic_function(tok_text(p, &p->tok), p->tok.len);
+            if (niladic || ((is_kw(p, "LEFT") || is_kw(p, "RIGHT")) && peek(p, 1, NULL) == SQL_TOK_LPAREN)) {
+                const char *name;
+                TRY(decode_ident(p, &name));
+                advance(p);
+                if (p->tok.kind == SQL_TOK_LPAREN) return parse_function_call(p, name, false, pos, out);
+                if (!(e = new_expr(p, SQL_EXPR_FUNCTION, pos))) return p->rc;
+                e->u.func.name = name;
+                *out = e;
+                return p->rc;
+            }
+            return syntax_error_expected(p, "an expression");
+        }
         return parse_name_expr(p, out);
     case SQL_TOK_QUOTED_IDENT:
         return parse_name_expr(p, out);

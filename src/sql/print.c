@@ -247,8 +247,18 @@ static void print_expr_body(const sql_expr *e, aphx_buf *out)
         print_expr_min(e->u.binary.right, prec + 1, out);
         break;
     }
-    case SQL_EXPR_FUNCTION:
-        sql_print_identifier(e->u.func.name, out);
+    case SQL_EXPR_FUNCTION: {
+        const char *name = e->u.func.name;
+        size_t n = strlen(name);
+        bool niladic = sql_is_niladic_function(name, n) && strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == n;
+        if (niladic && !e->u.func.args.count && !e->u.func.star && !e->u.func.distinct && !e->u.func.over) {
+            aphx_buf_puts(out, name);                /* CURRENT_DATE, bare */
+            break;
+        }
+        if (niladic || strcmp(name, "LEFT") == 0 || strcmp(name, "RIGHT") == 0)
+            aphx_buf_puts(out, name);                /* reserved, but callable unquoted */
+        else
+            sql_print_identifier(name, out);
         aphx_buf_putc(out, '(');
         if (e->u.func.star) aphx_buf_putc(out, '*');
         if (e->u.func.distinct) aphx_buf_puts(out, "DISTINCT ");
@@ -256,6 +266,7 @@ static void print_expr_body(const sql_expr *e, aphx_buf *out)
         aphx_buf_putc(out, ')');
         if (e->u.func.over) print_window(e->u.func.over, out);
         break;
+    }
     case SQL_EXPR_CASE:
         aphx_buf_puts(out, "CASE");
         if (e->u.case_.operand) {

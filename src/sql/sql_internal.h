@@ -12,6 +12,10 @@
 aphx_rc sql_fail_at(sql_error *err, aphx_rc code, const char *sqlstate, sql_pos pos,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* CURRENT_DATE, CURRENT_TIME, CURRENT_TIMESTAMP, LOCALTIME, LOCALTIMESTAMP:
+ * reserved words that call a function without parentheses. */
+bool sql_is_niladic_function(const char *word, size_t len);
+
 /* Grow an arena-allocated pointer array so one more item fits. `items`
  * points at the list's items field. Returns false when the arena is out of
  * memory. */

@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void sql_lexer_init(sql_lexer *lx, const char *text, size_t len)
 {
@@ -303,11 +304,12 @@ const char *sql_token_kind_name(sql_token_kind kind)
  * spelled like them. Sorted for bsearch. */
 static const char *const sql_reserved_words[] = {
     "ALL", "AND", "ANY", "AS", "ASC", "BETWEEN", "BY", "CASE", "CAST", "CHECK",
-    "COLLATE", "CONSTRAINT", "CREATE", "CROSS", "DEFAULT", "DELETE", "DESC",
+    "COLLATE", "CONSTRAINT", "CREATE", "CROSS", "CURRENT_DATE", "CURRENT_TIME",
+    "CURRENT_TIMESTAMP", "DEFAULT", "DELETE", "DESC",
     "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXISTS", "FALSE",
     "FETCH", "FOR", "FROM", "FULL", "GROUP", "HAVING", "ILIKE", "IN", "INNER", "INSERT",
     "INTERSECT", "INTO", "IS", "ISNULL", "JOIN", "LEFT", "LIKE", "LIMIT",
-    "NATURAL", "NOT", "NOTNULL", "NULL", "OFFSET", "ON", "OR", "ORDER", "OUTER",
+    "LOCALTIME", "LOCALTIMESTAMP", "NATURAL", "NOT", "NOTNULL", "NULL", "OFFSET", "ON", "OR", "ORDER", "OUTER",
     "OVER", "PRIMARY", "RIGHT", "SELECT", "SET", "TABLE", "THEN", "TO", "TRUE",
     "UNION", "UNIQUE", "UPDATE", "USING", "VALUES", "WHEN", "WHERE", "WINDOW",
     "WITH",
@@ -318,9 +320,18 @@ static int reserved_cmp(const void *key, const void *elem)
     return strcmp((const char *)key, *(const char *const *)elem);
 }
 
+bool sql_is_niladic_function(const char *word, size_t len)
+{
+    static const char *const names[] = {"CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
+                                        "LOCALTIME", "LOCALTIMESTAMP"};
+    for (size_t i = 0; i < APHX_ARRAY_LEN(names); i++)
+        if (strlen(names[i]) == len && strncasecmp(word, names[i], len) == 0) return true;
+    return false;
+}
+
 bool sql_is_keyword(const char *word, size_t len)
 {
-    char upper[16];
+    char upper[24];
     if (len == 0 || len >= sizeof upper) return false;
     for (size_t i = 0; i < len; i++) {
         char c = word[i];

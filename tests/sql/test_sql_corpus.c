@@ -230,7 +230,7 @@ int main(int argc, char **argv)
     double secs = (double)(aphx_now_ns() - t0) / 1e9;
     aphx_arena_destroy(&arena);
     printf("corpus %s: %ld files in %.2f s\n", dir, stats.files, secs);
-    printf("left out (onlyif other engine / skipif aphx): %ld records (%ld of them parse anyway)\n",
+    printf("left out (onlyif other engine / skipif aphx): %ld records (%ld of them parse and bind anyway)\n",
            stats.left_out, stats.left_out_parsed);
     printf("statement error records: %ld accepted, %ld rejected by the parser or binder\n",
            stats.error_records_parsed, stats.error_records_rejected);

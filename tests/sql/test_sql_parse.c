@@ -239,6 +239,15 @@ static void test_expressions_roundtrip(void **state)
               "CAST(D AS INTEGER), CAST(E AS VARCHAR(5)), CAST(F AS UNSIGNED_LONG)");
     roundtrip("select coalesce(a, b, 0), nullif(a, 0), upper(name), now()",
               "SELECT COALESCE(A, B, 0), NULLIF(A, 0), UPPER(NAME), NOW()");
+    roundtrip("select extract(year from d), substring(s from 2 for 3), substring(s for 2), "
+              "substring(s, 1), position('a' in s), trim(s), trim(both 'x' from s), "
+              "trim(leading from s), trim(trailing 'y' from s), current_date, localtime, "
+              "current_timestamp(3), left(s, 2), right(s, 1), \"current_date\", \"CURRENT_TIME\"",
+              "SELECT EXTRACT('YEAR', D), SUBSTRING(S, 2, 3), SUBSTRING(S, 1, 2), "
+              "SUBSTRING(S, 1), POSITION('a', S), TRIM(S), TRIM(S, 'x'), "
+              "LTRIM(S), RTRIM(S, 'y'), CURRENT_DATE, LOCALTIME, "
+              "CURRENT_TIMESTAMP(3), LEFT(S, 2), RIGHT(S, 1), \"current_date\", \"CURRENT_TIME\"");
+    parse_fails("SELECT TRIM(LEADING 'x' s)", SQL_STATE_SYNTAX_ERROR, 1, 25, "FROM in TRIM");
     roundtrip("select a between 1 and 10, a not between b and c + 1",
               "SELECT A BETWEEN 1 AND 10, A NOT BETWEEN B AND C + 1");
     roundtrip("select a like 'x%', a not like 'x!%' escape '!', a ilike 'X%', a not ilike 'y'",
