@@ -227,9 +227,11 @@ typedef struct arrow_array {
 arrow_array *arrow_array_new(const arrow_field *f);
 arrow_array *arrow_array_ref(arrow_array *a);
 void         arrow_array_unref(arrow_array *a);
-/* Zero-copy slice [offset, offset+length) (shares buffers/children). */
+/* Zero-copy slice [offset, offset+length) (shares buffers/children).
+ * NULL when the range is outside the array, or on out of memory. */
 arrow_array *arrow_array_slice(arrow_array *a, int64_t offset, int64_t length);
-/* null_count, computing and caching it when -1. */
+/* null_count, computing and caching it when -1. Union arrays (no validity
+ * bitmap) must carry null_count 0: their nulls live in the children. */
 int64_t arrow_array_null_count(arrow_array *a);
 /* Is element i (relative to the array's offset) null? Handles the validity
  * bitmap, the null type, and unions (a union slot is null if its child is). */
@@ -282,7 +284,9 @@ aphx_rc arrow_builder_append_valid(arrow_builder *b);
 /* unions: choose child by type code; the value itself goes to the child
  * builder (for sparse unions, the other children get a null). */
 aphx_rc arrow_builder_append_union(arrow_builder *b, int8_t type_code);
-/* Finish: the builder is reset and may be reused. NULL on OOM. */
+/* Finish: the builder is reset and may be reused. NULL on OOM (APHX_NOMEM)
+ * or when child lengths do not line up (APHX_INVALID, message names the
+ * child); on failure the builder keeps everything appended so far. */
 arrow_array *arrow_builder_finish(arrow_builder *b, aphx_error *err);
 
 /* ------------------------------------------------------------------ */
