@@ -361,7 +361,7 @@ static aphx_rc fb_follow(const fb_table *t, uint16_t id, size_t *target, aphx_er
 aphx_rc fb_get_table(const fb_table *t, uint16_t id, fb_table *out, bool *present,
                      aphx_error *err)
 {
-    size_t target;
+    size_t target = 0;
     aphx_rc rc = fb_follow(t, id, &target, err);
     if (rc) return rc;
     *present = target != 0;
@@ -391,7 +391,7 @@ static aphx_rc fb_vector_at(const uint8_t *data, size_t size, size_t pos, size_t
 aphx_rc fb_get_vector(const fb_table *t, uint16_t id, size_t elem_size, fb_vector *out,
                       aphx_error *err)
 {
-    size_t target;
+    size_t target = 0;
     aphx_rc rc = fb_follow(t, id, &target, err);
     if (rc) return rc;
     if (!target) {
@@ -412,7 +412,7 @@ aphx_rc fb_get_string(const fb_table *t, uint16_t id, const char **s, size_t *le
     fb_vector v;
     *s = NULL;
     *len = 0;
-    size_t target;
+    size_t target = 0;
     aphx_rc rc = fb_follow(t, id, &target, err);
     if (rc || !target) return rc;
     rc = fb_vector_at(t->data, t->size, target, 1, t->depth + 1, &v, err);

@@ -439,7 +439,8 @@ static aphx_rc ipc_write_dicts(arrow_ipc_writer *w, const arrow_field *f, arrow_
     if (d->last == dict) return APHX_OK;
     if (d->last && dict->length >= d->last->length) {
         arrow_array *prefix = arrow_array_slice(dict, 0, d->last->length);
-        bool same = prefix && arrow_array_equal(&vf, prefix, d->last, NULL);
+        if (!prefix) return aphx_fail(err, APHX_NOMEM, "out of memory comparing dictionaries");
+        bool same = arrow_array_equal(&vf, prefix, d->last, NULL);
         arrow_array_unref(prefix);
         if (same) {
             if (dict->length > d->last->length) {
