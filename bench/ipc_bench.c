@@ -257,7 +257,7 @@ static aphx_rc bench_codec(bench_data *d, int64_t rows, int runs, arrow_compress
     size_t len = 0;
     aphx_rc rc = APHX_OK;
     for (int k = 0; k < runs; k++) {
-        bench_time wt, rt;
+        bench_time wt = {0}, rt = {0};
         aphx_free(bytes);
         bytes = NULL;
         if ((rc = bench_write(d, c, &bytes, &len, &wt, err))) goto done;

@@ -333,8 +333,8 @@ static aphx_rc gen_union_field(arrow_field *f, const char *name, arrow_type_id i
     GEN_TRY(arrow_field_set_children(f, 2));
     GEN_TRY(gen_field(&f->children[0], "i", ARROW_INT32));
     GEN_TRY(gen_field(&f->children[1], "s", ARROW_UTF8));
-    f->type.type_codes = aphx_malloc(2);
-    if (!f->type.type_codes) return APHX_NOMEM;
+    /* arrow_field_set_children gave the union codes 0, 1: renumber them */
+    if (!f->type.type_codes || f->type.n_type_codes != 2) return APHX_NOMEM;
     f->type.type_codes[0] = 5;
     f->type.type_codes[1] = 9;
     f->type.n_type_codes = 2;
