@@ -390,8 +390,8 @@ static aphx_rc ipc_decode_type(const fb_table *ft, arrow_field *f, aphx_error *e
     case IPC_TYPE_LARGE_BINARY: ty->id = ARROW_LARGE_BINARY; break;
     case IPC_TYPE_FIXED_SIZE_BINARY:
         if ((rc = fb_get_i32(&t, 0, 0, &ty->byte_width, err))) return rc;
-        if (ty->byte_width < 0)
-            return aphx_fail(err, APHX_CORRUPT, "field '%s': negative byte width %d", f->name,
+        if (ty->byte_width < 0 || ty->byte_width > INT32_MAX / 8)
+            return aphx_fail(err, APHX_CORRUPT, "field '%s': bad fixed-size binary width %d", f->name,
                              ty->byte_width);
         ty->id = ARROW_FIXED_SIZE_BINARY;
         break;
