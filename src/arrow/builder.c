@@ -22,6 +22,10 @@
  * Finish allocates the whole result first (array shells, empty buffers) and
  * only then moves the buffers in, so an out-of-memory failure leaves the
  * builder exactly as it was; on success the builder is reset for reuse.
+ * A flat append that fails leaves the builder as it was; a nested null
+ * append (struct, fixed_size_list, union) that runs out of memory halfway
+ * may leave the children out of step, which finish then reports as
+ * APHX_INVALID naming the child.
  */
 #include "arrow/core_internal.h"
 

@@ -38,6 +38,10 @@
  *     without any buffer is released immediately after import.
  *   - On any failure the input is left untouched and still owned by the
  *     caller; everything allocated so far is freed.
+ *   - Imported arrays are checked for shape (buffer and child counts,
+ *     lengths, dictionary present) but not for content: call
+ *     arrow_array_validate before trusting data from another library.
+ *     Pre-1.0 unions with a validity buffer are refused (APHX_UNSUPPORTED).
  */
 #include "arrow/core_internal.h"
 

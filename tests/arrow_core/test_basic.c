@@ -136,6 +136,54 @@ static void test_array_slice_nulls(void **state)
     arrow_field_free(&f);
 }
 
+static void test_schema_format(void **state)
+{
+    (void)state;
+    arrow_schema s;
+    assert_int_equal(arrow_schema_init(&s, 3), 0);
+    assert_int_equal(arrow_field_init(&s.fields[0], "id", ARROW_INT64, false), 0);
+    assert_int_equal(arrow_field_init(&s.fields[1], "price", ARROW_DECIMAL128, true), 0);
+    s.fields[1].type.precision = 12;
+    s.fields[1].type.scale = 2;
+    assert_int_equal(arrow_field_init(&s.fields[2], "u", ARROW_SPARSE_UNION, true), 0);
+    assert_int_equal(arrow_field_set_children(&s.fields[2], 2), 0);
+    assert_int_equal(arrow_field_init(&s.fields[2].children[0], "a", ARROW_TIME32, true), 0);
+    assert_int_equal(arrow_field_init(&s.fields[2].children[1], "b", ARROW_FIXED_SIZE_BINARY, true), 0);
+    s.fields[2].children[1].type.byte_width = 16;
+    s.fields[2].type.type_codes[1] = 9;
+    /* setting the children again keeps the codes */
+    aphx_buf b;
+    aphx_buf_init(&b);
+    arrow_schema_format(&s, &b);
+    assert_string_equal(b.data, "id: int64 not null\n"
+                                "price: decimal128(12, 2)\n"
+                                "u: sparse_union<a: time32[ms]=0, b: fixed_size_binary[16]=9>\n");
+    aphx_buf_free(&b);
+    arrow_schema_free(&s);
+}
+
+/* Every half-precision bit pattern survives half -> double -> half. */
+double arrow_core_half_to_double(uint16_t h);
+uint16_t arrow_core_double_to_half(double d);
+
+static void test_float16_conversion(void **state)
+{
+    (void)state;
+    for (uint32_t h = 0; h < 65536; h++) {
+        double d = arrow_core_half_to_double((uint16_t)h);
+        if (d != d) continue;   /* NaN payloads collapse to one NaN */
+        assert_int_equal(arrow_core_double_to_half(d), h);
+    }
+    assert_int_equal(arrow_core_double_to_half(1.0), 0x3c00);
+    assert_int_equal(arrow_core_double_to_half(65504.0), 0x7bff);
+    assert_int_equal(arrow_core_double_to_half(1e6), 0x7c00);
+    assert_int_equal(arrow_core_double_to_half(-0.0), 0x8000);
+    assert_int_equal(arrow_core_double_to_half(5.960464477539063e-08), 0x0001);
+    /* round to nearest even: 1 + 2^-11 lies halfway between 1 and 1 + 2^-10 */
+    assert_int_equal(arrow_core_double_to_half(1.0 + 1.0 / 2048), 0x3c00);
+    assert_int_equal(arrow_core_double_to_half(1.0 + 3.0 / 2048), 0x3c02);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +192,8 @@ int main(void)
         cmocka_unit_test(test_bit_widths),
         cmocka_unit_test(test_buffers),
         cmocka_unit_test(test_array_slice_nulls),
+        cmocka_unit_test(test_schema_format),
+        cmocka_unit_test(test_float16_conversion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
