@@ -1780,6 +1780,69 @@ static aphx_rc parse_drop(sql_parser *p, sql_stmt *s)
     return p->rc;
 }
 
+/* A setting name: 'string' or dotted words (zookeeper.session.timeout). */
+static aphx_rc parse_setting_name(sql_parser *p, const char **out)
+{
+    if (p->tok.kind == SQL_TOK_STRING) return parse_string(p, "a setting name", out);
+    aphx_buf key;
+    aphx_buf_init(&key);
+    do {
+        const char *part;
+        aphx_rc rc = parse_ident(p, "a setting name", &part);
+        if (rc) {
+            aphx_buf_free(&key);
+            return rc;
+        }
+        if (key.len) aphx_buf_putc(&key, '.');
+        aphx_buf_puts(&key, part);
+    } while (accept(p, SQL_TOK_DOT));
+    *out = key.oom ? NULL : aphx_arena_strdup(p->arena, key.data);
+    aphx_buf_free(&key);
+    return *out ? APHX_OK : parser_nomem(p);
+}
+
+static aphx_rc parse_transaction_or_session(sql_parser *p, sql_stmt *s)
+{
+    if (accept_kw(p, "BEGIN") || accept_kw(p, "START")) {
+        s->kind = SQL_STMT_BEGIN;
+        if (!accept_kw(p, "TRANSACTION")) accept_kw(p, "WORK");
+        return p->rc;
+    }
+    if (accept_kw(p, "COMMIT") || accept_kw(p, "END")) {
+        s->kind = SQL_STMT_COMMIT;
+        if (!accept_kw(p, "TRANSACTION")) accept_kw(p, "WORK");
+        return p->rc;
+    }
+    if (accept_kw(p, "ROLLBACK")) {
+        s->kind = SQL_STMT_ROLLBACK;
+        if (!accept_kw(p, "TRANSACTION")) accept_kw(p, "WORK");
+        return p->rc;
+    }
+    if (accept_kw(p, "SHOW")) {
+        s->kind = SQL_STMT_SHOW;
+        if (accept_kw(p, "TABLES")) {
+            s->u.show.what = SQL_SHOW_TABLES;
+            if (accept_kw(p, "IN") || accept_kw(p, "FROM"))
+                return parse_ident(p, "a schema name", &s->u.show.schema);
+            return p->rc;
+        }
+        if (accept_kw(p, "SCHEMAS")) {
+            s->u.show.what = SQL_SHOW_SCHEMAS;
+            return p->rc;
+        }
+        s->u.show.what = SQL_SHOW_SETTING;
+        return parse_setting_name(p, &s->u.show.setting);
+    }
+    TRY(expect_kw(p, "SET"));
+    s->kind = SQL_STMT_SET;
+    if (accept_kw(p, "LOCAL")) s->u.set.local = true;
+    else accept_kw(p, "SESSION");
+    TRY(parse_setting_name(p, &s->u.set.key));
+    if (!accept(p, SQL_TOK_EQ)) TRY(expect_kw(p, "TO"));
+    if (accept_kw(p, "DEFAULT")) return p->rc;
+    return parse_expr(p, PREC_UNARY, &s->u.set.value);
+}
+
 static aphx_rc parse_alter(sql_parser *p, sql_stmt *s)
 {
     advance(p);                                    /* ALTER */
@@ -1792,26 +1855,7 @@ static aphx_rc parse_alter(sql_parser *p, sql_stmt *s)
     if (accept_kw(p, "SYSTEM")) {
         s->kind = SQL_STMT_ALTER_SYSTEM;
         TRY(expect_kw(p, "SET"));
-        if (p->tok.kind == SQL_TOK_STRING) {
-            TRY(parse_string(p, "a setting name", &s->u.alter_system.key));
-        } else {
-            /* dotted setting names: zookeeper.session.timeout */
-            aphx_buf key;
-            aphx_buf_init(&key);
-            do {
-                const char *part;
-                aphx_rc rc = parse_ident(p, "a setting name", &part);
-                if (rc) {
-                    aphx_buf_free(&key);
-                    return rc;
-                }
-                if (key.len) aphx_buf_putc(&key, '.');
-                aphx_buf_puts(&key, part);
-            } while (accept(p, SQL_TOK_DOT));
-            s->u.alter_system.key = key.oom ? NULL : aphx_arena_strdup(p->arena, key.data);
-            aphx_buf_free(&key);
-            if (!s->u.alter_system.key) return parser_nomem(p);
-        }
+        TRY(parse_setting_name(p, &s->u.alter_system.key));
         if (!accept(p, SQL_TOK_EQ)) TRY(expect_kw(p, "TO"));
         return parse_expr(p, PREC_UNARY, &s->u.alter_system.value);
     }
@@ -1983,6 +2027,12 @@ static aphx_rc parse_statement(sql_parser *p, sql_stmt **out)
         rc = accept_kw(p, "DEFAULT") ? p->rc : parse_ident(p, "a schema name", &s->u.use.schema);
     } else if (is_kw(p, "GRANT") || is_kw(p, "REVOKE")) {
         rc = parse_grant(p, s, is_kw(p, "GRANT"));
+    } else if (is_kw(p, "BEGIN") || is_kw(p, "COMMIT") || is_kw(p, "ROLLBACK") ||
+               is_kw(p, "SHOW") || is_kw(p, "SET") ||
+               (is_kw(p, "START") && peek_is_kw(p, 1, "TRANSACTION")) ||
+               (is_kw(p, "END") && (peek(p, 1, NULL) == SQL_TOK_EOF || peek(p, 1, NULL) == SQL_TOK_SEMI ||
+                                    peek_is_kw(p, 1, "TRANSACTION") || peek_is_kw(p, 1, "WORK")))) {
+        rc = parse_transaction_or_session(p, s);
     } else if (accept_kw(p, "REINDEX")) {
         s->kind = SQL_STMT_REINDEX;
         rc = parse_name(p, "an index or table name", &s->u.reindex.name);

@@ -844,6 +844,30 @@ void sql_print_statement(const sql_stmt *s, aphx_buf *out)
         aphx_buf_puts(out, " = ");
         print_expr_min(s->u.alter_system.value, PP_UNARY, out);
         break;
+    case SQL_STMT_BEGIN: aphx_buf_puts(out, "BEGIN"); break;
+    case SQL_STMT_COMMIT: aphx_buf_puts(out, "COMMIT"); break;
+    case SQL_STMT_ROLLBACK: aphx_buf_puts(out, "ROLLBACK"); break;
+    case SQL_STMT_SHOW:
+        if (s->u.show.what == SQL_SHOW_TABLES) {
+            aphx_buf_puts(out, "SHOW TABLES");
+            if (s->u.show.schema) {
+                aphx_buf_puts(out, " IN ");
+                sql_print_identifier(s->u.show.schema, out);
+            }
+        } else if (s->u.show.what == SQL_SHOW_SCHEMAS) {
+            aphx_buf_puts(out, "SHOW SCHEMAS");
+        } else {
+            aphx_buf_puts(out, "SHOW ");
+            print_string(s->u.show.setting, out);
+        }
+        break;
+    case SQL_STMT_SET:
+        aphx_buf_puts(out, s->u.set.local ? "SET LOCAL " : "SET ");
+        print_string(s->u.set.key, out);
+        aphx_buf_puts(out, " = ");
+        if (s->u.set.value) print_expr_min(s->u.set.value, PP_UNARY, out);
+        else aphx_buf_puts(out, "DEFAULT");
+        break;
     case SQL_STMT_REINDEX:
         aphx_buf_puts(out, "REINDEX ");
         print_name(&s->u.reindex.name, out);

@@ -432,7 +432,9 @@ typedef enum sql_object_kind {
     X(INSERT, "INSERT") X(UPDATE, "UPDATE") X(DELETE, "DELETE")              \
     X(EXPLAIN, "EXPLAIN") X(GRANT, "GRANT") X(REVOKE, "REVOKE")              \
     X(CREATE_USER, "CREATE USER") X(ALTER_USER, "ALTER USER")                \
-    X(ALTER_SYSTEM, "ALTER SYSTEM") X(REINDEX, "REINDEX")
+    X(ALTER_SYSTEM, "ALTER SYSTEM") X(REINDEX, "REINDEX")                   \
+    X(BEGIN, "BEGIN") X(COMMIT, "COMMIT") X(ROLLBACK, "ROLLBACK")            \
+    X(SHOW, "SHOW") X(SET, "SET")
 
 typedef enum sql_stmt_kind {
 #define SQL_X_ENUM(name, text) SQL_STMT_##name,
@@ -555,6 +557,16 @@ struct sql_stmt {
         } user;                           /* CREATE / ALTER USER */
         struct { const char *key; sql_expr *value; } alter_system;
         struct { sql_name name; } reindex;
+        struct {
+            enum { SQL_SHOW_TABLES, SQL_SHOW_SCHEMAS, SQL_SHOW_SETTING } what;
+            const char *schema;           /* SHOW TABLES IN s; NULL: current schema */
+            const char *setting;          /* SHOW name */
+        } show;
+        struct {
+            const char *key;              /* dotted names joined with '.' */
+            sql_expr   *value;            /* NULL for DEFAULT */
+            bool        local;            /* SET LOCAL (this transaction only) */
+        } set;                            /* session settings: SET k = v */
     } u;
 };
 

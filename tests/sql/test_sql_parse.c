@@ -533,6 +533,20 @@ static void test_admin_statements(void **state)
     roundtrip("alter system set zookeeper.session.timeout = 30000",
               "ALTER SYSTEM SET 'ZOOKEEPER.SESSION.TIMEOUT' = 30000");
     roundtrip("alter system set 'log.level' to 'debug'", "ALTER SYSTEM SET 'log.level' = 'debug'");
+    roundtrip("begin", "BEGIN");
+    roundtrip("start transaction", "BEGIN");
+    roundtrip("begin work", "BEGIN");
+    roundtrip("commit transaction", "COMMIT");
+    roundtrip("end", "COMMIT");
+    roundtrip("rollback work", "ROLLBACK");
+    roundtrip("show tables", "SHOW TABLES");
+    roundtrip("show tables in s", "SHOW TABLES IN S");
+    roundtrip("show schemas", "SHOW SCHEMAS");
+    roundtrip("show search_path", "SHOW 'SEARCH_PATH'");
+    roundtrip("set extra_float_digits = 3", "SET 'EXTRA_FLOAT_DIGITS' = 3");
+    roundtrip("set session DateStyle to 'ISO'", "SET 'DATESTYLE' = 'ISO'");
+    roundtrip("set local phoenix.query.timeout to default", "SET LOCAL 'PHOENIX.QUERY.TIMEOUT' = DEFAULT");
+    parse_fails("SET x", SQL_STATE_SYNTAX_ERROR, 1, 6, "expected TO");
     parse_fails("EXPLAIN EXPLAIN SELECT 1", SQL_STATE_SYNTAX_ERROR, 1, 9, "EXPLAIN EXPLAIN");
     parse_fails("ALTER USER alice", SQL_STATE_SYNTAX_ERROR, 1, 17, "PASSWORD");
 }
