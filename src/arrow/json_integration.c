@@ -506,6 +506,8 @@ static aphx_rc jr_get_string(json_reader *jr, const json_value *obj, const char 
         return APHX_OK;
     }
     if (v->kind != JSON_STRING) return jr_fail(jr, APHX_CORRUPT, "'%s' is not a string", key);
+    if ((int64_t)strlen(v->str) != v->n)
+        return jr_fail(jr, APHX_CORRUPT, "'%s' contains a NUL character", key);
     *out = v->str;
     return APHX_OK;
 }
@@ -556,6 +558,9 @@ static aphx_rc jr_parse_metadata(json_reader *jr, const json_value *owner, arrow
         if (!k || k->kind != JSON_STRING || !val || val->kind != JSON_STRING)
             return jr_fail(jr, APHX_CORRUPT,
                            "metadata entry %lld needs string 'key' and 'value'", (long long)i);
+        if ((int64_t)strlen(k->str) != k->n)
+            return jr_fail(jr, APHX_CORRUPT, "metadata key %lld contains a NUL character",
+                           (long long)i);
         if (arrow_metadata_add(m, k->str, val->str, val->n)) return jr_nomem(jr);
     }
     return APHX_OK;

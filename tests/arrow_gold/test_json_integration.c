@@ -396,6 +396,11 @@ static void test_json_schema_errors(void **state)
     assert_int_equal(doc_read1(&d, "{\"name\":\"a\",\"nullable\":true,\"type\":{\"name\":\"null\"},\"children\":[]}",
                                0, "{\"name\":\"b\",\"count\":0}"),
                      APHX_CORRUPT);
+    /* A name with an embedded NUL cannot become a C string. */
+    assert_int_equal(doc_read1(&d, "{\"name\":\"a\\u0000b\",\"nullable\":true,\"type\":{\"name\":\"null\"},\"children\":[]}",
+                               0, "{\"count\":0}"),
+                     APHX_CORRUPT);
+    assert_non_null(strstr(d.err.msg, "NUL"));
     /* No batches at all is fine. */
     assert_int_equal(doc_read(&d, "{\"schema\":{\"fields\":[]},\"batches\":[]}"), APHX_OK);
     assert_int_equal(d.n_batches, 0);
