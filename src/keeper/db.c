@@ -448,11 +448,15 @@ static void keeper_parent_path(const char *path, char *out, size_t cap)
     out[n] = 0;
 }
 
-static void keeper_node_stat(const keeper_node *n, zk_stat *st)
+void keeper_node_wire_stat(const keeper_node *n, zk_stat *st)
 {
     *st = n->stat;
     st->data_length = n->data_len > 0 ? n->data_len : 0;
     st->num_children = (int32_t)n->nkids;
+    /* The tree counts child creations (sequential names come from that);
+     * clients see creations + deletions, which is 2 * creations - children
+     * (ZooKeeper's DataNode.copyStat). */
+    st->cversion = n->stat.cversion * 2 - (int32_t)n->nkids;
 }
 
 static int32_t keeper_apply_create(keeper_db *db, const keeper_txn_ctx *t, const char *path,
@@ -485,7 +489,7 @@ static int32_t keeper_apply_create(keeper_db *db, const keeper_txn_ctx *t, const
         keeper_session *s = keeper_db_session(db, owner);
         if (s) keeper_ptr_push(&s->eph, &s->neph, &s->ecap, n, &n->list_index);
     }
-    if (out) keeper_node_stat(n, &out->stat);
+    if (out) keeper_node_wire_stat(n, &out->stat);
     keeper_watch_trigger(db, ZK_EVENT_CREATED, path);
     keeper_watch_trigger(db, ZK_EVENT_CHILD_CHANGED, ppath);
     return ZK_OK;
@@ -539,7 +543,7 @@ static int32_t keeper_apply_set_data(keeper_db *db, const keeper_txn_ctx *t, con
     n->stat.version = version;
     n->stat.mzxid = t->zxid;
     n->stat.mtime = t->time;
-    if (out) keeper_node_stat(n, &out->stat);
+    if (out) keeper_node_wire_stat(n, &out->stat);
     keeper_watch_trigger(db, ZK_EVENT_DATA_CHANGED, path);
     return ZK_OK;
 }
@@ -554,7 +558,7 @@ static int32_t keeper_apply_set_acl(keeper_db *db, const char *path, const zk_ac
     keeper_acl_release(&db->acls, n->acl_id);
     n->acl_id = id;
     n->stat.aversion = aversion;
-    if (out) keeper_node_stat(n, &out->stat);
+    if (out) keeper_node_wire_stat(n, &out->stat);
     return ZK_OK;
 }
 

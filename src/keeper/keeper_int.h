@@ -173,6 +173,9 @@ aphx_rc keeper_db_load_record(keeper_db *db, uint32_t type, const uint8_t *data,
                               aphx_error *err);
 aphx_rc keeper_db_load_finish(keeper_db *db, aphx_error *err);
 
+/* The Stat a client sees for a node (dataLength, numChildren, cversion). */
+void keeper_node_wire_stat(const keeper_node *n, zk_stat *st);
+
 /* Number of descendants of a node. */
 int64_t keeper_db_count_descendants(const keeper_node *n);
 

@@ -353,6 +353,13 @@ static bool keeper_overlay_delete(keeper_server *s, int64_t zxid, const char *pa
     return true;
 }
 
+/* /zookeeper, /zookeeper/quota and /zookeeper/config cannot be deleted. */
+static bool keeper_is_system_node(const char *path)
+{
+    return strcmp(path, "/zookeeper") == 0 || strcmp(path, "/zookeeper/quota") == 0 ||
+           strcmp(path, "/zookeeper/config") == 0;
+}
+
 /* Prepare one write op: validate, check ACLs, write its txn body to s->txn
  * and record its effect in the overlay. Returns a ZK error code. */
 static int32_t keeper_prepare_op(keeper_server *s, keeper_conn *c, keeper_request *op, int64_t zxid,
@@ -379,7 +386,8 @@ static int32_t keeper_prepare_op(keeper_server *s, keeper_conn *c, keeper_reques
         } else {
             why = keeper_path_invalid(path);
         }
-        if (why || strcmp(path, "/") == 0) return ZK_BADARGUMENTS;
+        if (strcmp(path, "/") == 0) return ZK_NODEEXISTS;
+        if (why) return ZK_BADARGUMENTS;
         zk_acl_list acl;
         int32_t rc = keeper_acl_fixup(&op->acl, c ? c->auth : NULL, c ? c->nauth : 0, &s->scratch, &acl);
         if (rc) return rc;
@@ -428,7 +436,7 @@ static int32_t keeper_prepare_op(keeper_server *s, keeper_conn *c, keeper_reques
     }
     case ZK_OP_DELETE: case ZK_OP_DELETECONTAINER: {
         if (keeper_path_invalid(path)) return ZK_BADARGUMENTS;
-        if (strcmp(path, "/") == 0) return ZK_BADARGUMENTS;
+        if (strcmp(path, "/") == 0 || keeper_is_system_node(path)) return ZK_BADARGUMENTS;
         char ppath[4096];
         if (strlen(path) >= sizeof ppath) return ZK_BADARGUMENTS;
         keeper_parent_of(path, ppath, sizeof ppath);
@@ -450,6 +458,7 @@ static int32_t keeper_prepare_op(keeper_server *s, keeper_conn *c, keeper_reques
     }
     case ZK_OP_SETDATA: {
         if (keeper_path_invalid(path)) return ZK_BADARGUMENTS;
+        if (strcmp(path, "/zookeeper/config") == 0) return ZK_NOAUTH;   /* reconfig only, as in ZooKeeper */
         keeper_view nv;
         keeper_view_get(s, path, &nv);
         if (!nv.exists) return ZK_NONODE;
@@ -847,9 +856,7 @@ static void keeper_put_children(aphx_buf *o, const keeper_node *n)
 
 static void keeper_node_stat_out(const keeper_node *n, zk_stat *st)
 {
-    *st = n->stat;
-    st->data_length = n->data_len > 0 ? n->data_len : 0;
-    st->num_children = (int32_t)n->nkids;
+    keeper_node_wire_stat(n, st);
 }
 
 /* getData / getChildren(2) inside multiRead: returns the error code, or
