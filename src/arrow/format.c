@@ -14,6 +14,7 @@
  *                             NaN, Infinity, -Infinity as JSON strings
  *                             "NaN", "Infinity", "-Infinity"
  *   decimal128/256            string with the scale applied: "-123.45"
+ *                             (|scale| > 200: digits and exponent, "5e-300")
  *   date32/date64, time32/64,
  *   timestamp, duration       the stored integer (days, ms, unit ticks)
  *   interval_months           {"months": m}
@@ -120,9 +121,14 @@ static void put_decimal(const uint8_t *p, int n_words, int32_t scale, aphx_buf *
     }
     if (nd == 0) digits[nd++] = '0';
     if (neg) aphx_buf_putc(b, '-');
+    if (scale > 200 || scale < -200) {   /* absurd scales (untrusted input): exponent form */
+        for (int k = nd - 1; k >= 0; k--) aphx_buf_putc(b, digits[k]);
+        aphx_buf_printf(b, "e%lld", -(long long)scale);
+        return;
+    }
     if (scale <= 0) {
         for (int k = nd - 1; k >= 0; k--) aphx_buf_putc(b, digits[k]);
-        for (int32_t k = 0; k < -scale && k < 1000; k++) aphx_buf_putc(b, '0');
+        for (int32_t k = 0; k < -scale; k++) aphx_buf_putc(b, '0');
         return;
     }
     int int_digits = nd - scale;

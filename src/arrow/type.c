@@ -27,7 +27,8 @@ int32_t arrow_type_bit_width(const arrow_type *t)
     case ARROW_INTERVAL_DAY_TIME: return 64;
     case ARROW_DECIMAL128: case ARROW_INTERVAL_MONTH_DAY_NANO: return 128;
     case ARROW_DECIMAL256: return 256;
-    case ARROW_FIXED_SIZE_BINARY: return t->byte_width > 0 ? 8 * t->byte_width : 0;
+    case ARROW_FIXED_SIZE_BINARY:   /* 0 for widths that do not fit in bits */
+        return t->byte_width > 0 && t->byte_width <= INT32_MAX / 8 ? 8 * t->byte_width : 0;
     default: return 0;
     }
 }
