@@ -178,6 +178,7 @@ static aphx_rc bind_view(binder *b, const sql_catalog_table *t, sql_pos pos, sql
     sql_error inner;
     sql_stmt *stmt;
     aphx_rc rc = sql_parse_statement(b->arena, t->view_sql, strlen(t->view_sql), &stmt, &inner);
+    if (rc == APHX_NOMEM) return bind_nomem(b);
     if (rc == APHX_OK && stmt->kind == SQL_STMT_CREATE_VIEW && stmt->u.create_view.query) {
         *out = stmt->u.create_view.query;
     } else if (rc == APHX_OK && stmt->kind == SQL_STMT_SELECT) {

@@ -1465,6 +1465,7 @@ static aphx_rc parse_key_parts(sql_parser *p, bool expressions, sql_key_part_lis
         }
         if (accept_kw(p, "ASC")) k->dir = SQL_SORT_ASC;
         else if (accept_kw(p, "DESC")) k->dir = SQL_SORT_DESC;
+        if (!expressions && accept_kw(p, "ROW_TIMESTAMP")) k->row_timestamp = true;
         TRY(PUSH(p, *out, k));
     } while (accept(p, SQL_TOK_COMMA));
     return expect_close(p, open);

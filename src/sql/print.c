@@ -548,6 +548,7 @@ static void print_key_parts(const sql_key_part_list *l, aphx_buf *out)
         print_expr_min(l->items[i]->expr, PP_OR, out);
         if (l->items[i]->dir == SQL_SORT_ASC) aphx_buf_puts(out, " ASC");
         if (l->items[i]->dir == SQL_SORT_DESC) aphx_buf_puts(out, " DESC");
+        if (l->items[i]->row_timestamp) aphx_buf_puts(out, " ROW_TIMESTAMP");
     }
     aphx_buf_putc(out, ')');
 }

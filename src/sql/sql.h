@@ -409,6 +409,7 @@ typedef SQL_LIST_OF(sql_column_def) sql_column_def_list;
 typedef struct sql_key_part {          /* a column of a key or an index */
     sql_expr    *expr;                 /* a column reference for keys */
     sql_sort_dir dir;
+    bool         row_timestamp;        /* Phoenix: PRIMARY KEY (a, ts ROW_TIMESTAMP) */
 } sql_key_part;
 typedef SQL_LIST_OF(sql_key_part) sql_key_part_list;
 

@@ -329,6 +329,33 @@ static void test_catalog_failure(void **state)
     mem_catalog_free(&plain);
 }
 
+/* Every allocation failing in turn: APHX_NOMEM, no crash, no leak. */
+static void test_bind_allocation_failures(void **state)
+{
+    const char *sql = "WITH c AS (SELECT a, COUNT(*) AS n FROM t GROUP BY a) "
+                      "SELECT *, (SELECT MAX(d) FROM u WHERE u.a = c.a) FROM c JOIN vt USING (a) "
+                      "WHERE n > 1 ORDER BY 1, n";
+    int failures = 0;
+    for (int64_t n = 1; n < 2000; n++) {
+        aphx_arena tiny;
+        aphx_arena_init(&tiny, 64);
+        sql_stmt *s;
+        sql_error err;
+        assert_int_equal(sql_parse_statement(&tiny, sql, strlen(sql), &s, &err), APHX_OK);
+        aphx_alloc_fail_countdown = n;
+        aphx_rc rc = sql_bind_statement(&tiny, &cat.catalog, s, &err);
+        aphx_alloc_fail_countdown = 0;
+        aphx_arena_destroy(&tiny);
+        if (rc == APHX_OK) break;
+        if (rc != APHX_NOMEM) {
+            print_error("n=%d: rc %d %s %s\n", (int)n, rc, err.sqlstate, err.base.msg);
+            fail();
+        }
+        failures++;
+    }
+    assert_true(failures > 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +369,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dml, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddl_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bind_allocation_failures, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

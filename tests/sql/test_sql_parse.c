@@ -410,6 +410,8 @@ static void test_create_table_phoenix(void **state)
               "CREATE TABLE T (A INTEGER NOT NULL, B INTEGER NOT NULL CONSTRAINT MY_PK PRIMARY KEY (A, B DESC)) "
               "SALT_BUCKETS = 2");
     roundtrip("create table t (a int, primary key (a))", "CREATE TABLE T (A INTEGER, PRIMARY KEY (A))");
+    roundtrip("create table t (h varchar not null, ts timestamp not null constraint pk primary key (h, ts desc row_timestamp))",
+              "CREATE TABLE T (H VARCHAR NOT NULL, TS TIMESTAMP NOT NULL CONSTRAINT PK PRIMARY KEY (H, TS DESC ROW_TIMESTAMP))");
     roundtrip("create table t2 as select * from t", "CREATE TABLE T2 AS SELECT * FROM T");
 }
 
