@@ -94,6 +94,28 @@ static void fz_make_field(arrow_field *f, int which)
     }
 }
 
+/* Vary the type parameters too (widths, scales, list sizes, union codes,
+ * units), including invalid ones, when the input asks for it. */
+static void fz_mutate_field(arrow_field *f, fz_in *in)
+{
+    uint8_t what = fz_byte(in);
+    if (what % 2 == 0) return;
+    switch (f->type.id) {
+    case ARROW_FIXED_SIZE_BINARY: f->type.byte_width = fz_byte(in) % 6; break;
+    case ARROW_DECIMAL128: case ARROW_DECIMAL256: f->type.scale = (int8_t)fz_byte(in) * 3; break;
+    case ARROW_FIXED_SIZE_LIST: f->type.list_size = fz_byte(in) % 4; break;
+    case ARROW_TIMESTAMP: case ARROW_TIME32: case ARROW_TIME64: case ARROW_DURATION:
+        f->type.unit = (arrow_time_unit)(fz_byte(in) % 4);
+        break;
+    case ARROW_SPARSE_UNION: case ARROW_DENSE_UNION:
+        for (int32_t i = 0; i < f->type.n_type_codes; i++) f->type.type_codes[i] = (int8_t)(fz_byte(in) % 8);
+        break;
+    default:
+        break;
+    }
+    for (int32_t i = 0; i < f->n_children; i++) fz_mutate_field(&f->children[i], in);
+}
+
 /* ---- arrays ---- */
 static arrow_array *fz_make_array(const arrow_field *f, fz_in *in, int depth)
 {
@@ -284,6 +306,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int which = fz_byte(&in) % FZ_N_FIELDS;
     fz_make_field(&f, which);
     if (!f.name) return 0;
+    fz_mutate_field(&f, &in);
     uint8_t mode = fz_byte(&in);
     arrow_array *a = mode % 4 == 0 ? fz_make_array(&f, &in, 0) : fz_make_plausible(&f, &in, 0, 0);
     if (a && mode % 4 == 2) fz_corrupt(a, &in);
