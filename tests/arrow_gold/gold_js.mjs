@@ -7,6 +7,7 @@
 // canonical renderings (tests/interop/canon.mjs) must be equal.
 //
 //   node gold_js.mjs --gold CORPORA/arrow-testing --ours OUTDIR [--dump BIN]
+//   node gold_js.mjs --gold CORPORA/arrow-testing --write-js OUTDIR
 //
 // Files named synthetic__NAME.* come from tests/arrow_gold/cases (types the
 // gold files lack); there is no file from another implementation for them,
@@ -34,6 +35,9 @@ function arg(name, optional = false) {
 }
 
 const goldRoot = arg('gold');
+await registerCodecs();
+const writeJs = arg('write-js', true);
+if (writeJs) process.exit(await writeJsCopies(writeJs));
 const oursDir = arg('ours');
 const dumpBin = arg('dump', true);
 
@@ -48,7 +52,61 @@ function reference(caseDir, name, file) {
   if (r.status !== 0) throw new Error(`our reader (${dumpBin}) failed: ${(r.stderr || '').trim()}`);
   return JSON.parse(r.stdout);
 }
-await registerCodecs();
+
+// --write-js OUTDIR: apache-arrow reads every gold .arrow_file and writes it
+// again as CASEDIR__NAME.js.stream and .js.arrow_file, for test_arrow_gold
+// --js-dir: our reader against a second writer. A copy is kept only when
+// apache-arrow reads it back exactly as it read the original, so that what
+// test_arrow_gold sees is apache-arrow's faithful output, not one of its own
+// bugs. Both copies are uncompressed: apache-arrow 21's writer puts the
+// compressed length where the spec wants the uncompressed one (the int64
+// prefix of each compressed buffer), which conforming readers refuse.
+async function writeJsCopies(outDir) {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const A = await import(new URL(`file://${path.join(here, '../interop/node_modules/apache-arrow/Arrow.node.mjs')}`).href);
+  const firstLine = (e) => String(e && e.message || e).split('\n')[0];
+  fs.mkdirSync(outDir, { recursive: true });
+  let written = 0, skipped = 0;
+  for (const caseDir of ['1.0.0-littleendian', '2.0.0-compression', '4.0.0-shareddict']) {
+    for (const f of fs.readdirSync(path.join(goldRoot, caseDir)).sort()) {
+      if (!f.endsWith('.arrow_file')) continue;
+      const name = f.slice(0, -'.arrow_file'.length);
+      const bytes = fs.readFileSync(path.join(goldRoot, caseDir, f));
+      let table, orig;
+      try {
+        table = A.tableFromIPC(bytes);
+        orig = readIpcJson(bytes).doc;
+      } catch (e) {
+        skipped++;
+        console.log(`NOJS ${caseDir}/${name}: apache-arrow cannot read the gold file: ${firstLine(e)}`);
+        continue;
+      }
+      for (const [suffix, Writer] of [['js.stream', A.RecordBatchStreamWriter],
+                                      ['js.arrow_file', A.RecordBatchFileWriter]]) {
+        const w = new Writer();
+        w.reset(undefined, table.schema);
+        for (const b of table.batches) w.write(b);
+        w.finish();
+        const copy = w.toUint8Array(true);
+        let diff;
+        try {
+          diff = deepCompare(orig, readIpcJson(copy).doc);
+        } catch (e) {
+          diff = `apache-arrow cannot read its own copy: ${firstLine(e)}`;
+        }
+        if (diff) {
+          skipped++;
+          console.log(`NOJS ${caseDir}/${name} ${suffix}: apache-arrow's copy is not faithful: ${diff}`);
+          continue;
+        }
+        fs.writeFileSync(path.join(outDir, `${caseDir}__${name}.${suffix}`), copy);
+        written++;
+      }
+    }
+  }
+  console.log(`apache-arrow copies: ${written} written, ${skipped} left out`);
+  return written ? 0 : 1;
+}
 
 // Types apache-arrow (JS) cannot read at all: a synthetic case using them
 // has nobody to judge it here (our own round trips still cover it).

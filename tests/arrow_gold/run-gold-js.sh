@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # run-gold-js.sh GOLD_BIN CORPORA INTEROP_DIR OUTDIR [CASES_DIR DUMP_BIN] —
-# the gold files through our IPC writer, judged by apache-arrow (JS): runs
-# `GOLD_BIN --write-ipc OUTDIR CORPORA` (our own checks, plus our IPC files
-# left in OUTDIR), then gold_js.mjs over them. With CASES_DIR and DUMP_BIN
+# the gold files between our Arrow and apache-arrow (JS), both directions:
+# apache-arrow rewrites every gold file (gold_js.mjs --write-js OUTDIR.js) and
+# our reader must read those copies as the JSON says; `GOLD_BIN --write-ipc
+# OUTDIR --js-dir OUTDIR.js CORPORA` runs that and all our own checks and
+# leaves our IPC files in OUTDIR; then gold_js.mjs judges ours with
+# apache-arrow. With CASES_DIR and DUMP_BIN
 # (tests/interop's interop_dump) the synthetic cases are written too and
 # apache-arrow's reading of them must equal our reader's; when DUMP_BIN has
 # not been built, that part is left out with a printed note. Exits 77 (ctest: skipped) with
@@ -20,8 +23,11 @@ fi
 if [ ! -d "$interop/node_modules/apache-arrow" ]; then
   echo "SKIP: $interop/node_modules is missing: run scripts/install-deps.sh --test (npm ci)"; exit 77
 fi
-rm -rf "$out" && mkdir -p "$out" || exit 1
-"$bin" --write-ipc "$out" "$corpora" >"$out.log" 2>&1
+rm -rf "$out" "$out.js" && mkdir -p "$out" "$out.js" || exit 1
+# 1. apache-arrow's own (faithful) copies of the gold files, for our reader
+node "$here/gold_js.mjs" --gold "$corpora/arrow-testing" --write-js "$out.js" || exit 1
+# 2. our checks, incl. reading those copies; our IPC files left in $out
+"$bin" --write-ipc "$out" --js-dir "$out.js" "$corpora" >"$out.log" 2>&1
 rc=$?
 tail -n 2 "$out.log"
 if [ $rc -ne 0 ]; then

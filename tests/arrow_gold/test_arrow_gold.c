@@ -20,6 +20,8 @@
  *                     the JSON;
  *   c data round trip schema and batches exported through the C Data
  *                     Interface and imported back, compared;
+ *   read apache-arrow stream|file  (with --js-dir) apache-arrow's rewrite
+ *                     of the gold file, read and compared like the original;
  *   allocation failures (cases whose .stream is at most 16 KB) every
  *                     allocation of reading the stream and of writing the
  *                     batches made to fail in turn: NOMEM each time, no leak.
@@ -36,6 +38,9 @@
  *        test_arrow_gold --synthetic DIR [case-name-filter]
  *        test_arrow_gold --write-ipc OUTDIR ...  (either form; also leaves
  *            our IPC files in OUTDIR for tests/arrow_gold/gold_js.mjs)
+ *        test_arrow_gold --js-dir DIR ...  (also reads apache-arrow's copies
+ *            of the gold files from DIR, see gold_js.mjs --write-js, and
+ *            compares them with the JSON like the originals)
  * The second form runs the hand-made NAME.json cases of DIR (see
  * tests/arrow_gold/cases/gen_cases.py: types the gold files lack) through
  * the same variants minus the ones that need IPC files from elsewhere, and
@@ -582,6 +587,9 @@ done:
 /* --write-ipc: where to leave our IPC files for the apache-arrow check
  * (tests/arrow_gold/gold_js.mjs), or NULL. */
 static const char *gold_write_dir;
+/* --js-dir: where gold_js.mjs --write-js left apache-arrow's copies of the
+ * gold files (CASEDIR__NAME.js.stream / .js.arrow_file), or NULL. */
+static const char *gold_js_dir;
 
 /* Write the JSON batches to `path` through a file-descriptor writer. */
 static bool gold_write_file(const char *path, const arrow_schema *schema, arrow_batch **batches,
@@ -797,6 +805,22 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
             aphx_buf_reset(&notes);
         }
     }
+    for (int file_format = 0; gold_js_dir && !synthetic && file_format <= 1; file_format++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s__%s.%s", gold_js_dir, case_dir, name,
+                 file_format ? "js.arrow_file" : "js.stream");
+        const char *what = file_format ? "read apache-arrow file" : "read apache-arrow stream";
+        if (stat(path, &st) != 0) {
+            /* gold_js.mjs printed why (apache-arrow cannot read this case) */
+            printf("NOTE %s %s: no copy written by apache-arrow\n", label, what);
+            continue;
+        }
+        bool ok = gold_check_path(path, &schema, batches, n_batches, file_format != 0, &msg,
+                                  &notes);
+        gold_report(ok, label, what, ok ? notes.data : msg.data);
+        aphx_buf_reset(&msg);
+        aphx_buf_reset(&notes);
+    }
     if (gold_write_dir) {
         bool ok = gold_write_for_js(case_dir, name, &schema, batches, n_batches, &msg);
         gold_report(ok, label, "write files for apache-arrow", msg.data);
@@ -930,8 +954,9 @@ static void gold_run_dir(const char *dir, const char *case_dir, bool synthetic,
 
 int main(int argc, char **argv)
 {
-    if (argc > 2 && strcmp(argv[1], "--write-ipc") == 0) {
-        gold_write_dir = argv[2];
+    while (argc > 2 && (strcmp(argv[1], "--write-ipc") == 0 || strcmp(argv[1], "--js-dir") == 0)) {
+        if (strcmp(argv[1], "--write-ipc") == 0) gold_write_dir = argv[2];
+        else gold_js_dir = argv[2];
         argv += 2;
         argc -= 2;
     }
