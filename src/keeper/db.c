@@ -457,6 +457,10 @@ void keeper_node_wire_stat(const keeper_node *n, zk_stat *st)
      * clients see creations + deletions, which is 2 * creations - children
      * (ZooKeeper's DataNode.copyStat). */
     st->cversion = n->stat.cversion * 2 - (int32_t)n->nkids;
+    /* Containers and TTL nodes report no owner (DataTree.getClientEphemeralOwner). */
+    int64_t owner = n->stat.ephemeral_owner;
+    if (owner == ZK_CONTAINER_OWNER || (owner != 0 && (owner & ZK_TTL_OWNER_MASK) == ZK_TTL_OWNER_MASK))
+        st->ephemeral_owner = 0;
 }
 
 static int32_t keeper_apply_create(keeper_db *db, const keeper_txn_ctx *t, const char *path,

@@ -374,7 +374,7 @@ static int32_t keeper_prepare_op(keeper_server *s, keeper_conn *c, keeper_reques
         bool seq = flags == ZK_CREATE_PERSISTENT_SEQUENTIAL || flags == ZK_CREATE_EPHEMERAL_SEQUENTIAL ||
                    flags == ZK_CREATE_PERSISTENT_SEQUENTIAL_TTL;
         bool ttl_mode = flags == ZK_CREATE_PERSISTENT_TTL || flags == ZK_CREATE_PERSISTENT_SEQUENTIAL_TTL;
-        if (op->type == ZK_OP_CREATECONTAINER && flags != ZK_CREATE_CONTAINER) return ZK_BADARGUMENTS;
+        if (op->type == ZK_OP_CREATECONTAINER) flags = ZK_CREATE_CONTAINER;   /* the opcode decides */
         if (op->type != ZK_OP_CREATECONTAINER && flags == ZK_CREATE_CONTAINER) return ZK_BADARGUMENTS;
         if (ttl_mode != (op->type == ZK_OP_CREATETTL)) return ZK_BADARGUMENTS;
         if (ttl_mode && (op->ttl <= 0 || op->ttl > ZK_TTL_MAX)) return ZK_BADARGUMENTS;
@@ -804,6 +804,16 @@ static void keeper_handle_write(keeper_server *s, keeper_conn *c, keeper_request
         return;
     }
     if (req->type == ZK_OP_MULTI) {
+        for (int32_t i = 0; i < req->nops; i++) {
+            switch (req->ops[i].type) {
+            case ZK_OP_CREATE: case ZK_OP_CREATE2: case ZK_OP_CREATETTL: case ZK_OP_CREATECONTAINER:
+            case ZK_OP_DELETE: case ZK_OP_SETDATA: case ZK_OP_CHECK:
+                continue;
+            default:   /* reads belong in multiRead: ZooKeeper answers MARSHALLINGERROR */
+                keeper_reply_error_ordered(s, c, req->xid, req->type, ZK_MARSHALLINGERROR, t0);
+                return;
+            }
+        }
         jute_put_int(&s->txn, req->nops);
         for (int32_t i = 0; i < req->nops; i++) {
             keeper_request *op = &req->ops[i];
@@ -1068,6 +1078,7 @@ static void keeper_handle_read(keeper_server *s, keeper_conn *c, keeper_request 
         goto done;
     case ZK_OP_CHECKWATCHES: case ZK_OP_REMOVEWATCHES:
         if (keeper_path_invalid(q->path)) { rc = ZK_BADARGUMENTS; break; }
+        if (q->mode < ZK_WTYPE_CHILDREN || q->mode > ZK_WTYPE_ANY) { rc = ZK_MARSHALLINGERROR; break; }
         if (!keeper_watch_kind_matches(s, c, q->path, q->mode, q->type == ZK_OP_REMOVEWATCHES)) {
             rc = ZK_NOWATCHER;
             break;
@@ -1087,6 +1098,9 @@ static void keeper_handle_read(keeper_server *s, keeper_conn *c, keeper_request 
         keeper_reply_end(s, c, at);
         goto done;
     case ZK_OP_MULTIREAD:
+        for (int32_t i = 0; i < q->nops; i++)
+            if (q->ops[i].type != ZK_OP_GETDATA && q->ops[i].type != ZK_OP_GETCHILDREN) rc = ZK_MARSHALLINGERROR;
+        if (rc) break;
         at = keeper_reply_begin(c, q->xid, zxid, ZK_OK);
         for (int32_t i = 0; i < q->nops; i++) {
             keeper_request *op = &q->ops[i];
@@ -1120,8 +1134,11 @@ static void keeper_handle_read(keeper_server *s, keeper_conn *c, keeper_request 
         keeper_reply_end(s, c, at);
         goto done;
     case ZK_OP_SASL:
-        rc = ZK_UNIMPLEMENTED;
-        break;
+        /* No SASL mechanism is configured: ZooKeeper answers with a null token. */
+        at = keeper_reply_begin(c, q->xid, zxid, ZK_OK);
+        jute_put_buffer(o, NULL, -1);
+        keeper_reply_end(s, c, at);
+        goto done;
     default:
         rc = ZK_UNIMPLEMENTED;
         break;
@@ -1143,6 +1160,12 @@ static bool keeper_handle_request(keeper_server *s, keeper_conn *c, const uint8_
         APHX_WARN(MOD, "closing connection from %s:%d (session 0x%llx): %s", c->peer_ip, c->peer_port,
                   c->session ? (unsigned long long)c->session->id : 0ULL, err.msg);
         s->conns_closed_bad_input++;
+        if (rc == APHX_UNSUPPORTED) {
+            /* as ZooKeeper: answer UNIMPLEMENTED, then close */
+            keeper_reply_error(s, c, req.xid, ZK_UNIMPLEMENTED);
+            c->closing = true;
+            return true;
+        }
         keeper_conn_close(s, c, NULL);
         return false;
     }
