@@ -24,8 +24,9 @@
  *     PostgreSQL for GROUP BY; SQLite and MySQL for HAVING);
  *   - a table name resolves to the innermost CTE of that name, else to the
  *     catalog; a view is parsed from its text and bound in a fresh scope;
- *   - `*` and `t.*` are replaced by column references in source order
- *     (USING columns are not deduplicated yet).
+ *   - `*` and `t.*` are replaced by column references in source order; a
+ *     bare `*` shows a USING / NATURAL column once, at the position of the
+ *     side it resolves to (the standard lists join columns first).
  *
  * Memory: everything comes from the caller's arena.
  */
@@ -40,6 +41,8 @@ typedef struct bind_merged {      /* a column merged by USING / NATURAL */
     const char *name;
     sql_source *source;           /* the side an unqualified reference means */
     uint32_t    index;
+    sql_source *other;            /* the other side: hidden from a bare `*` */
+    uint32_t    other_index;
 } bind_merged;
 
 typedef struct bind_scope {
@@ -266,8 +269,8 @@ static aphx_rc bind_join(binder *b, sql_table_ref *t, bind_scope *scope, const c
             return sql_fail_at(b->err, APHX_NOTFOUND, SQL_STATE_UNDEFINED_COLUMN, t->pos,
                                "column \"%s\" named in USING does not exist on the %s side of the join",
                                name, ls ? "right" : "left");
-        bind_merged m = {name, t->join.type == SQL_JOIN_RIGHT ? rs : ls,
-                         t->join.type == SQL_JOIN_RIGHT ? ri : li};
+        bool right = t->join.type == SQL_JOIN_RIGHT;
+        bind_merged m = {name, right ? rs : ls, right ? ri : li, right ? ls : rs, right ? li : ri};
         bind_merged *mp = aphx_arena_alloc(b->arena, sizeof *mp);
         if (!mp) return bind_nomem(b);
         *mp = m;
@@ -608,8 +611,13 @@ static aphx_rc bind_select_items(binder *b, sql_select *s, bind_scope *scope, co
             sql_source *src = scope->sources.items[k];
             if (e->u.star.table && !name_eq(src->name, e->u.star.table)) continue;
             matched = true;
-            for (uint32_t c = 0; c < src->columns.count; c++)
-                TRY(add_column_item(b, &expanded, src, c, e->pos));
+            for (uint32_t c = 0; c < src->columns.count; c++) {
+                /* a bare * shows a USING / NATURAL column once */
+                bool hidden = false;
+                for (size_t m = 0; !e->u.star.table && m < scope->merged.count && !hidden; m++)
+                    hidden = scope->merged.items[m]->other == src && scope->merged.items[m]->other_index == c;
+                if (!hidden) TRY(add_column_item(b, &expanded, src, c, e->pos));
+            }
         }
         if (!matched)
             return sql_fail_at(b->err, APHX_NOTFOUND, SQL_STATE_UNDEFINED_TABLE, e->pos,

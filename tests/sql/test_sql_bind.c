@@ -140,6 +140,14 @@ static void test_using_and_natural(void **state)
     assert_ptr_equal(item(s, 0)->u.column.source, sel->sources.items[0]);
     s = bind_ok("SELECT a FROM t RIGHT JOIN u USING (a)");
     assert_ptr_equal(item(s, 0)->u.column.source, s->u.select->select->sources.items[1]);
+    s = bind_ok("SELECT * FROM t JOIN u USING (a)");
+    assert_string_equal(printed(s), "SELECT T.A, T.B, T.C, U.D FROM T JOIN U USING (A)");
+    s = bind_ok("SELECT * FROM t RIGHT JOIN u USING (a)");
+    assert_string_equal(printed(s), "SELECT T.B, T.C, U.A, U.D FROM T RIGHT JOIN U USING (A)");
+    s = bind_ok("SELECT u.* FROM t JOIN u USING (a)");
+    assert_string_equal(printed(s), "SELECT U.A, U.D FROM T JOIN U USING (A)");
+    s = bind_ok("SELECT * FROM t NATURAL JOIN u");
+    assert_string_equal(printed(s), "SELECT T.A, T.B, T.C, U.D FROM T NATURAL JOIN U");
     s = bind_ok("SELECT a FROM t NATURAL JOIN u");
     assert_int_equal(s->u.select->select->from.items[0]->join.using_cols.count, 1);
     assert_string_equal(printed(s), "SELECT A FROM T NATURAL JOIN U");
