@@ -213,6 +213,16 @@ function dictBatches(seed, withReplacement) {
   return batches;
 }
 
+// Dictionaries nested in a list and a struct.
+function nestedDictBatches() {
+  const lt = new A.List(f('item', new A.Dictionary(new A.Utf8(), new A.Int32(), 7)));
+  const st = new A.Struct([f('d', new A.Dictionary(new A.Int16(), new A.Uint8(), 8))]);
+  const fields = [f('list_dict', lt), f('struct_dict', st)];
+  const l = A.vectorFromArray([['a', 'b'], null, ['a', null, 'c'], [], ['é']], lt);
+  const sv = A.vectorFromArray([{ d: 5 }, { d: null }, null, { d: 5 }, { d: -7 }], st);
+  return [batchOf(fields, [l.data[0], sv.data[0]], 5)];
+}
+
 function tableBatches(cols, sizes, seedBase, make) {
   const batches = [];
   sizes.forEach((n, k) => {
@@ -266,6 +276,8 @@ export function jsCases({ bigRows = 1000000 } = {}) {
   both('js_primitive', tableBatches(null, [100, 0, 37], 1, primitiveColumns));
   both('js_nested', tableBatches(null, [64, 0, 9], 11, nestedColumns));
   both('js_dictionary', dictBatches(5, false));
+  both('js_nested_dictionary', nestedDictBatches());
+  both('js_sliced_dictionary', dictBatches(7, false).filter((b) => b.numRows > 0).map((b) => b.slice(3, 11)));
   cases.push({ name: 'js_dictionary_replacement.stream', batches: dictBatches(6, true), file: false });
   both('js_sliced', [...slicedBatches().slice(0, 3)]);
   both('js_sliced_nested', [...slicedBatches().slice(3)]);
