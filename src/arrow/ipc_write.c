@@ -52,8 +52,21 @@ struct arrow_ipc_writer {
     int64_t                 n_batch_blocks;
 };
 
+/* A body is a list of segments written one after the other: borrowed
+ * bytes of the arrays (no copy) or bytes the body owns (compressed or
+ * re-based buffers), each followed by `pad` zero bytes. */
+typedef struct ipc_seg {
+    const uint8_t *p;
+    int64_t        n;
+    int64_t        pad;
+    uint8_t       *owned;   /* freed with the body; NULL when borrowed */
+} ipc_seg;
+
 typedef struct ipc_body {
-    aphx_buf          body;
+    ipc_seg          *segs;
+    int64_t           n_segs;
+    int64_t           cap_segs;
+    int64_t           len;       /* bytes so far, padding included */
     aphx_buf          nodes;     /* FieldNode structs */
     aphx_buf          buffers;   /* Buffer structs */
     arrow_compression codec;
@@ -78,25 +91,50 @@ static aphx_rc ipc_emit(arrow_ipc_writer *w, const void *p, size_t n, aphx_error
     return APHX_OK;
 }
 
-/* Frame and write one message: continuation, length, flatbuffer, body. */
+/* Frame and write one message: continuation, length, flatbuffer, body.
+ * Small segments are staged so that an fd sees few, large writes. */
 static aphx_rc ipc_emit_message(arrow_ipc_writer *w, const uint8_t *meta, size_t meta_len,
-                                const aphx_buf *body, ipc_wblock *block, aphx_error *err)
+                                const ipc_body *body, ipc_wblock *block, aphx_error *err)
 {
-    aphx_rc rc;
+    aphx_rc rc = APHX_OK;
     uint32_t prefix[2] = {IPC_CONTINUATION, (uint32_t)meta_len};   /* meta_len is a multiple of 8 */
+    int64_t body_len = body ? body->len : 0;
+    aphx_buf stage;
+    aphx_buf_init(&stage);
     if (block) {
         block->offset = w->pos;
         block->meta_len = (int32_t)(8 + meta_len);
-        block->body_len = body ? (int64_t)body->len : 0;
+        block->body_len = body_len;
     }
-    if ((rc = ipc_emit(w, prefix, 8, err)) || (rc = ipc_emit(w, meta, meta_len, err))) return rc;
-    if (body && (rc = ipc_emit(w, body->data, body->len, err))) return rc;
-    return APHX_OK;
+    if (w->fd < 0 && !aphx_buf_reserve(&w->out, 8 + meta_len + (size_t)body_len))
+        return aphx_fail(err, APHX_NOMEM, "out of memory writing an IPC stream");
+    aphx_buf_append(&stage, prefix, 8);
+    aphx_buf_append(&stage, meta, meta_len);
+    for (int64_t i = 0; body && i < body->n_segs; i++) {
+        const ipc_seg *g = &body->segs[i];
+        if (w->fd >= 0 && g->n >= 65536) {   /* large: write it directly */
+            if ((rc = ipc_emit(w, stage.data, stage.len, err))) goto done;
+            aphx_buf_reset(&stage);
+            if ((rc = ipc_emit(w, g->p, (size_t)g->n, err))) goto done;
+        } else {
+            aphx_buf_append(&stage, g->p, (size_t)g->n);
+        }
+        aphx_buf_append(&stage, ipc_zeros, (size_t)g->pad);
+        if (stage.len >= 65536 || w->fd < 0) {
+            if ((rc = ipc_emit(w, stage.data, stage.len, err))) goto done;
+            aphx_buf_reset(&stage);
+        }
+    }
+    if (stage.oom) rc = aphx_fail(err, APHX_NOMEM, "out of memory writing an IPC stream");
+    else rc = ipc_emit(w, stage.data, stage.len, err);
+done:
+    aphx_buf_free(&stage);
+    return rc;
 }
 
 /* Build the Message table around a header and write it. */
 static aphx_rc ipc_write_message(arrow_ipc_writer *w, fb_builder *fb, uint8_t type, fb_ref header,
-                                 const aphx_buf *body, ipc_wblock *block, aphx_error *err)
+                                 const ipc_body *body, ipc_wblock *block, aphx_error *err)
 {
     const uint8_t *meta;
     size_t meta_len;
@@ -104,7 +142,7 @@ static aphx_rc ipc_write_message(arrow_ipc_writer *w, fb_builder *fb, uint8_t ty
     fb_add_i16(fb, IPC_MESSAGE_VERSION, IPC_V5);
     fb_add_u8(fb, IPC_MESSAGE_HEADER_TYPE, type);
     fb_add_ref(fb, IPC_MESSAGE_HEADER, header);
-    fb_add_i64(fb, IPC_MESSAGE_BODY_LENGTH, body ? (int64_t)body->len : 0);
+    fb_add_i64(fb, IPC_MESSAGE_BODY_LENGTH, body ? body->len : 0);
     fb_ref msg = fb_table_end(fb);
     aphx_rc rc = fb_finish(fb, msg, &meta, &meta_len, err);
     if (rc) return rc;
@@ -120,43 +158,62 @@ static void ipc_put_pair(aphx_buf *b, int64_t x, int64_t y)
     aphx_buf_append(b, v, sizeof v);
 }
 
-static aphx_rc ipc_add_buffer(ipc_body *bd, const uint8_t *p, int64_t n, aphx_error *err)
+/* Append a buffer of n bytes: borrowed (owned == NULL) or owned by the body
+ * from now on (freed even when this fails). Compresses when asked. */
+static aphx_rc ipc_add_segment(ipc_body *bd, const uint8_t *p, int64_t n, uint8_t *owned,
+                               aphx_error *err)
 {
-    size_t align = bd->codec == ARROW_COMPRESSION_NONE ? 64 : 8;
-    size_t pad = APHX_ALIGN_UP(bd->body.len, align) - bd->body.len;
-    aphx_buf_append(&bd->body, ipc_zeros, pad);
-    int64_t off = (int64_t)bd->body.len;
-    if (n == 0) {
-        ipc_put_pair(&bd->buffers, off, 0);
-        return bd->body.oom ? aphx_fail(err, APHX_NOMEM, "out of memory") : APHX_OK;
+    int64_t align = bd->codec == ARROW_COMPRESSION_NONE ? 64 : 8;
+    if (bd->n_segs == bd->cap_segs) {
+        int64_t cap = bd->cap_segs ? bd->cap_segs * 2 : 16;
+        ipc_seg *ns = aphx_realloc(bd->segs, sizeof(ipc_seg) * (size_t)cap);
+        if (!ns) {
+            aphx_free(owned);
+            return aphx_fail(err, APHX_NOMEM, "out of memory");
+        }
+        bd->segs = ns;
+        bd->cap_segs = cap;
     }
-    if (bd->codec == ARROW_COMPRESSION_NONE) {
-        aphx_buf_append(&bd->body, p, (size_t)n);
-        ipc_put_pair(&bd->buffers, off, n);
-    } else {
+    int64_t off = bd->len;   /* always a multiple of align */
+    if (n > 0 && bd->codec != ARROW_COMPRESSION_NONE) {
         int64_t bound = ipc_compress_bound(bd->codec, n), clen = 0;
-        if (!aphx_buf_reserve(&bd->body, (size_t)(8 + bound)))
+        uint8_t *dst = aphx_malloc((size_t)(8 + bound));
+        if (!dst) {
+            aphx_free(owned);
             return aphx_fail(err, APHX_NOMEM, "out of memory compressing a buffer");
-        uint8_t *dst = (uint8_t *)bd->body.data + bd->body.len;
+        }
         aphx_rc rc = ipc_compress(bd->codec, p, n, dst + 8, bound, &clen, err);
-        if (rc) return rc;
-        int64_t prefix;
+        if (rc) {
+            aphx_free(dst);
+            aphx_free(owned);
+            return rc;
+        }
+        int64_t prefix = n;
         if (clen >= n) {   /* did not shrink: store raw */
             prefix = -1;
             memcpy(dst + 8, p, (size_t)n);
             clen = n;
-        } else {
-            prefix = n;
         }
         memcpy(dst, &prefix, 8);
-        bd->body.len += (size_t)(8 + clen);
-        bd->body.data[bd->body.len] = 0;
-        ipc_put_pair(&bd->buffers, off, 8 + clen);
+        aphx_free(owned);
+        owned = dst;
+        p = dst;
+        n = 8 + clen;
     }
-    size_t tail = APHX_ALIGN_UP(bd->body.len, 8) - bd->body.len;
-    aphx_buf_append(&bd->body, ipc_zeros, tail);
-    if (bd->body.oom || bd->buffers.oom) return aphx_fail(err, APHX_NOMEM, "out of memory");
+    ipc_seg *g = &bd->segs[bd->n_segs++];
+    g->p = p;
+    g->n = n;
+    g->owned = owned;
+    g->pad = (int64_t)APHX_ALIGN_UP((size_t)n, (size_t)align) - n;
+    bd->len += n + g->pad;
+    ipc_put_pair(&bd->buffers, off, n);
+    if (bd->buffers.oom) return aphx_fail(err, APHX_NOMEM, "out of memory");
     return APHX_OK;
+}
+
+static aphx_rc ipc_add_buffer(ipc_body *bd, const uint8_t *p, int64_t n, aphx_error *err)
+{
+    return ipc_add_segment(bd, p, n, NULL, err);
 }
 
 /* A bitmap of n bits starting at bit `off`: written directly when byte
@@ -170,9 +227,7 @@ static aphx_rc ipc_add_bitmap(ipc_body *bd, const uint8_t *src, int64_t off, int
     if (!tmp) return aphx_fail(err, APHX_NOMEM, "out of memory");
     for (int64_t i = 0; i < n; i++)
         if (!src || arrow_bit_get(src, off + i)) tmp[i >> 3] |= (uint8_t)(1u << (i & 7));
-    aphx_rc rc = ipc_add_buffer(bd, tmp, bytes, err);
-    aphx_free(tmp);
-    return rc;
+    return ipc_add_segment(bd, tmp, bytes, tmp, err);
 }
 
 /* Offsets [off, off+n] rebased to start at 0; returns the first/last values. */
@@ -182,8 +237,7 @@ static aphx_rc ipc_add_offsets(ipc_body *bd, const arrow_array *a, bool large, i
     int64_t n = a->length, w = large ? 8 : 4;
     if (!a->buffers[1] || !a->buffers[1]->data) {
         *first = *last = 0;
-        uint8_t z[8] = {0};
-        return ipc_add_buffer(bd, z, w, err);
+        return ipc_add_buffer(bd, ipc_zeros, w, err);
     }
     *first = arrow_core_offset(a, large, a->offset);
     *last = arrow_core_offset(a, large, a->offset + n);
@@ -200,9 +254,7 @@ static aphx_rc ipc_add_offsets(ipc_body *bd, const arrow_array *a, bool large, i
             memcpy(tmp + i * 4, &v, 4);
         }
     }
-    aphx_rc rc = ipc_add_buffer(bd, tmp, (n + 1) * w, err);
-    aphx_free(tmp);
-    return rc;
+    return ipc_add_segment(bd, tmp, (n + 1) * w, tmp, err);
 }
 
 static aphx_rc ipc_write_array(ipc_body *bd, const arrow_field *f, arrow_array *a, int depth,
@@ -294,6 +346,8 @@ static aphx_rc ipc_write_array(ipc_body *bd, const arrow_field *f, arrow_array *
         return APHX_OK;
     default: {
         int32_t bits = arrow_type_bit_width(&f->type);
+        if (id == ARROW_FIXED_SIZE_BINARY && f->type.byte_width == 0)
+            return ipc_add_buffer(bd, NULL, 0, err);
         if (bits <= 0 || bits % 8)
             return aphx_fail(err, APHX_UNSUPPORTED, "field '%s': writing %s not supported yet", f->name,
                              arrow_type_name(id));
@@ -314,7 +368,7 @@ static aphx_rc ipc_build_batch(arrow_ipc_writer *w, fb_builder *fb, const arrow_
     for (int32_t i = 0; i < n_cols; i++) {
         if ((rc = ipc_write_array(bd, &fields[i], cols[i], 0, err))) return rc;
     }
-    if (bd->nodes.oom || bd->buffers.oom || bd->body.oom)
+    if (bd->nodes.oom || bd->buffers.oom)
         return aphx_fail(err, APHX_NOMEM, "out of memory writing a record batch");
     fb_ref comp = 0;
     if (bd->codec != ARROW_COMPRESSION_NONE) {
@@ -338,14 +392,15 @@ static aphx_rc ipc_build_batch(arrow_ipc_writer *w, fb_builder *fb, const arrow_
 
 static void ipc_body_init(ipc_body *bd)
 {
-    aphx_buf_init(&bd->body);
+    memset(bd, 0, sizeof *bd);
     aphx_buf_init(&bd->nodes);
     aphx_buf_init(&bd->buffers);
 }
 
 static void ipc_body_free(ipc_body *bd)
 {
-    aphx_buf_free(&bd->body);
+    for (int64_t i = 0; i < bd->n_segs; i++) aphx_free(bd->segs[i].owned);
+    aphx_free(bd->segs);
     aphx_buf_free(&bd->nodes);
     aphx_buf_free(&bd->buffers);
 }
@@ -409,7 +464,7 @@ static aphx_rc ipc_write_dict_batch(arrow_ipc_writer *w, const arrow_field *vf, 
     fb_add_ref(&fb, IPC_DICT_DATA, rb);
     fb_add_bool(&fb, IPC_DICT_IS_DELTA, is_delta);
     fb_ref hdr = fb_table_end(&fb);
-    if ((rc = ipc_write_message(w, &fb, IPC_MSG_DICTIONARY, hdr, &bd.body, &blk, err))) goto done;
+    if ((rc = ipc_write_message(w, &fb, IPC_MSG_DICTIONARY, hdr, &bd, &blk, err))) goto done;
     if (w->opts.file_format) rc = ipc_add_block(&w->dict_blocks, &w->n_dict_blocks, blk, err);
 done:
     ipc_body_free(&bd);
@@ -532,7 +587,7 @@ aphx_rc arrow_ipc_writer_write(arrow_ipc_writer *w, const arrow_batch *b, aphx_e
     if ((rc = ipc_build_batch(w, &fb, w->schema.fields, b->columns, b->n_columns, b->length, &bd, &rb,
                               err)))
         goto done;
-    if ((rc = ipc_write_message(w, &fb, IPC_MSG_RECORD_BATCH, rb, &bd.body, &blk, err))) goto done;
+    if ((rc = ipc_write_message(w, &fb, IPC_MSG_RECORD_BATCH, rb, &bd, &blk, err))) goto done;
     if (w->opts.file_format) rc = ipc_add_block(&w->batch_blocks, &w->n_batch_blocks, blk, err);
 done:
     if (rc) w->failed = true;
