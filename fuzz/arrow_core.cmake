@@ -3,4 +3,4 @@
 aphx_fuzz_target(NAME fuzz_arrow_validate
                  SOURCES ${CMAKE_SOURCE_DIR}/tests/arrow_core/fuzz_arrow_validate.c
                  LIBS aphx_arrow
-                 SEEDS ${CMAKE_SOURCE_DIR}/fuzz/seeds/arrow_validate SECONDS 60)
+                 SEEDS ${CMAKE_SOURCE_DIR}/fuzz/seeds/arrow_validate SECONDS 30)
