@@ -522,6 +522,16 @@ static aphx_rc bind_expr(binder *b, sql_expr *e, bind_scope *scope, const cte_en
         return bind_expr(b, e->u.is_distinct.right, scope, env);
     case SQL_EXPR_EXISTS:
         return bind_subquery(b, e->u.subquery.query, scope, env);
+    case SQL_EXPR_QUANTIFIED:
+        TRY(bind_expr(b, e->u.quantified.left, scope, env));
+        if (!e->u.quantified.query) return bind_expr(b, e->u.quantified.array, scope, env);
+        TRY(bind_subquery(b, e->u.quantified.query, scope, env));
+        if (e->u.quantified.query->output_names.count != 1)
+            return sql_fail_at(b->err, APHX_INVALID, SQL_STATE_SYNTAX_ERROR, e->pos,
+                               "subquery after %s returns %zu columns; it must return one",
+                               e->u.quantified.all ? "ALL" : "ANY",
+                               e->u.quantified.query->output_names.count);
+        return APHX_OK;
     case SQL_EXPR_SUBQUERY:
         TRY(bind_subquery(b, e->u.subquery.query, scope, env));
         if (e->u.subquery.query->output_names.count != 1)

@@ -1056,10 +1056,40 @@ static aphx_rc parse_expr(sql_parser *p, int min_prec, sql_expr **out)
                                 SQL_MAX_CHAIN);
         sql_pos pos = p->tok.pos;
         sql_binary_op op;
+        if (p->tok.kind == SQL_TOK_DOUBLE_COLON) {
+            /* PostgreSQL's x::type binds tighter than any operator */
+            advance(p);
+            sql_expr *cast = new_expr(p, SQL_EXPR_CAST, pos);
+            if (!cast) return p->rc;
+            cast->u.cast.operand = left;
+            TRY(parse_type(p, &cast->u.cast.type));
+            left = cast;
+            continue;
+        }
         int prec = binary_op_of(p, &op);
         if (prec) {
             if (prec < min_prec) break;
             advance(p);
+            if ((prec == PREC_EQUALITY || prec == PREC_COMPARE) &&
+                (is_kw(p, "ANY") || is_kw(p, "SOME") || is_kw(p, "ALL")) &&
+                peek(p, 1, NULL) == SQL_TOK_LPAREN) {
+                sql_expr *q = new_expr(p, SQL_EXPR_QUANTIFIED, pos);
+                if (!q) return p->rc;
+                q->u.quantified.op = op;
+                q->u.quantified.all = is_kw(p, "ALL");
+                q->u.quantified.left = left;
+                advance(p);
+                sql_pos open = p->tok.pos;
+                advance(p);
+                if (at_query_start(p)) {
+                    TRY(parse_subquery_tail(p, open, &q->u.quantified.query));
+                } else {
+                    TRY(parse_expr(p, PREC_OR, &q->u.quantified.array));
+                    TRY(expect_close(p, open));
+                }
+                left = q;
+                continue;
+            }
             sql_expr *right;
             TRY(parse_expr(p, prec + 1, &right));
             if (!(left = new_binary(p, op, left, right, pos))) return p->rc;

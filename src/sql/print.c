@@ -114,6 +114,7 @@ static int expr_prec(const sql_expr *e)
     switch (e->kind) {
     case SQL_EXPR_BINARY: return binary_prec(e->u.binary.op);
     case SQL_EXPR_UNARY: return e->u.unary.op == SQL_UNARY_NOT ? PP_NOT : PP_UNARY;
+    case SQL_EXPR_QUANTIFIED: return binary_prec(e->u.quantified.op);
     case SQL_EXPR_BETWEEN: case SQL_EXPR_LIKE: case SQL_EXPR_IN_LIST: case SQL_EXPR_IN_QUERY:
     case SQL_EXPR_IS_NULL: case SQL_EXPR_IS_DISTINCT:
         return PP_EQUALITY;
@@ -341,6 +342,20 @@ static void print_expr_body(const sql_expr *e, aphx_buf *out)
         aphx_buf_puts(out, e->u.sequence.next ? "NEXT VALUE FOR " : "CURRENT VALUE FOR ");
         print_name(&e->u.sequence.name, out);
         break;
+    case SQL_EXPR_QUANTIFIED: {
+        int prec = binary_prec(e->u.quantified.op);
+        print_expr_min(e->u.quantified.left, prec, out);
+        aphx_buf_printf(out, " %s %s ", sql_binary_op_text(e->u.quantified.op),
+                        e->u.quantified.all ? "ALL" : "ANY");
+        if (e->u.quantified.query) {
+            print_subquery(e->u.quantified.query, out);
+        } else {
+            aphx_buf_putc(out, '(');
+            print_expr_min(e->u.quantified.array, PP_OR, out);
+            aphx_buf_putc(out, ')');
+        }
+        break;
+    }
     case SQL_EXPR_COUNT_:
         break;
     }

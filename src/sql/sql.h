@@ -81,6 +81,7 @@ typedef enum sql_token_kind {
     SQL_TOK_NE,            /* <> or != */
     SQL_TOK_LT, SQL_TOK_LE, SQL_TOK_GT, SQL_TOK_GE,
     SQL_TOK_BITAND, SQL_TOK_BITOR, SQL_TOK_LSHIFT, SQL_TOK_RSHIFT, SQL_TOK_TILDE,
+    SQL_TOK_DOUBLE_COLON,  /* :: (PostgreSQL cast) */
     SQL_TOK_COUNT_
 } sql_token_kind;
 
@@ -194,6 +195,7 @@ typedef enum sql_expr_kind {
     SQL_EXPR_EXISTS,       /* [NOT] EXISTS (SELECT ...) */
     SQL_EXPR_SUBQUERY,     /* (SELECT ...) as a scalar */
     SQL_EXPR_SEQUENCE,     /* NEXT VALUE FOR s / CURRENT VALUE FOR s */
+    SQL_EXPR_QUANTIFIED,   /* x op ANY|SOME|ALL (SELECT ..) or (array expression): u.quantified */
     SQL_EXPR_COUNT_
 } sql_expr_kind;
 
@@ -288,6 +290,13 @@ struct sql_expr {
         struct { sql_expr *left, *right; bool negated; } is_distinct; /* negated: IS NOT DISTINCT */
         struct { sql_query *query; bool negated; } subquery;           /* EXISTS / scalar */
         struct { sql_name name; bool next; } sequence;                 /* next: NEXT VALUE */
+        struct {
+            sql_binary_op op;                     /* a comparison */
+            bool          all;                    /* ALL; else ANY / SOME */
+            sql_expr     *left;
+            sql_query    *query;                  /* (SELECT ...), or NULL and then */
+            sql_expr     *array;                  /* = ANY($1): an array-valued expression */
+        } quantified;
     } u;
 };
 

@@ -12,7 +12,7 @@
  *   X'hex'       blob literal (even count of hex digits)
  *   numbers      123 | 1.5 | .5 | 1. | 1e10 | 1.5E-3   (no sign: that is an operator)
  *   parameters   ? | ?NNN | $NNN
- *   operators    || <> != <= >= == = < > + - * / % ( ) , ; . & | << >> ~
+ *   operators    || <> != <= >= == = < > + - * / % ( ) , ; . & | << >> ~ ::
  *   comments     -- to end of line, and C comments (not nested)
  * A NUL byte anywhere is an error (statements are text).
  */
@@ -229,6 +229,12 @@ aphx_rc sql_lexer_next(sql_lexer *lx, sql_token *tok, sql_error *err)
         case ')': k = SQL_TOK_RPAREN; break;
         case ',': k = SQL_TOK_COMMA; break;
         case ';': k = SQL_TOK_SEMI; break;
+        case ':':
+            if (c1 != ':')
+                return sql_fail_at(err, APHX_SYNTAX, SQL_STATE_SYNTAX_ERROR, tok->pos,
+                                   "unexpected ':' (named parameters are not supported; use ? or $n)");
+            k = SQL_TOK_DOUBLE_COLON; n = 2;
+            break;
         case '.': k = SQL_TOK_DOT; break;
         case '*': k = SQL_TOK_STAR; break;
         case '+': k = SQL_TOK_PLUS; break;
@@ -293,7 +299,7 @@ const char *sql_token_kind_name(sql_token_kind kind)
         [SQL_TOK_EQ] = "'='", [SQL_TOK_NE] = "'<>'", [SQL_TOK_LT] = "'<'",
         [SQL_TOK_LE] = "'<='", [SQL_TOK_GT] = "'>'", [SQL_TOK_GE] = "'>='",
         [SQL_TOK_BITAND] = "'&'", [SQL_TOK_BITOR] = "'|'", [SQL_TOK_LSHIFT] = "'<<'",
-        [SQL_TOK_RSHIFT] = "'>>'", [SQL_TOK_TILDE] = "'~'",
+        [SQL_TOK_RSHIFT] = "'>>'", [SQL_TOK_TILDE] = "'~'", [SQL_TOK_DOUBLE_COLON] = "'::'",
     };
     if ((unsigned)kind >= SQL_TOK_COUNT_ || !names[kind]) return "token";
     return names[kind];

@@ -248,6 +248,12 @@ static void test_expressions_roundtrip(void **state)
               "LTRIM(S), RTRIM(S, 'y'), CURRENT_DATE, LOCALTIME, "
               "CURRENT_TIMESTAMP(3), LEFT(S, 2), RIGHT(S, 1), \"current_date\", \"CURRENT_TIME\"");
     parse_fails("SELECT TRIM(LEADING 'x' s)", SQL_STATE_SYNTAX_ERROR, 1, 25, "FROM in TRIM");
+    roundtrip("select a = any (select b from t), a > all (select b from t), a <> some (select 1), "
+              "a = any ($1), x::integer, '5'::decimal(3,1) + 1, -y::bigint",
+              "SELECT A = ANY (SELECT B FROM T), A > ALL (SELECT B FROM T), A <> ANY (SELECT 1), "
+              "A = ANY ($1), CAST(X AS INTEGER), CAST('5' AS DECIMAL(3, 1)) + 1, -CAST(Y AS BIGINT)");
+    parse_fails("SELECT a:b", SQL_STATE_SYNTAX_ERROR, 1, 9, "unexpected ':'");
+    parse_fails("SELECT a::regclass", SQL_STATE_UNDEFINED_OBJECT, 1, 11, "type \"regclass\" does not exist");
     roundtrip("select a between 1 and 10, a not between b and c + 1",
               "SELECT A BETWEEN 1 AND 10, A NOT BETWEEN B AND C + 1");
     roundtrip("select a like 'x%', a not like 'x!%' escape '!', a ilike 'X%', a not ilike 'y'",
