@@ -267,6 +267,10 @@ typedef enum exec_join_type {
 exec_op *exec_hash_join_new(exec_ctx *ctx, exec_op *left, exec_op *right, exec_join_type type,
                             exec_expr **left_keys, exec_expr **right_keys, int32_t n_keys,
                             exec_expr *residual, aphx_error *err);
+/* The schema a join predicate/residual is bound against: the left fields
+ * then the right fields, all nullable. *out is filled (caller frees). */
+aphx_rc exec_join_input_schema(const arrow_schema *left, const arrow_schema *right,
+                               arrow_schema *out);
 /* Nested-loop join with an arbitrary predicate over the joined row (NULL =
  * always true; CROSS requires NULL). Any join type. */
 exec_op *exec_nl_join_new(exec_ctx *ctx, exec_op *left, exec_op *right, exec_join_type type,

@@ -394,6 +394,16 @@ static void join_destroy(exec_op *op)
 static const exec_op_vtable hash_join_vt = {"HashJoin", join_next, join_describe, join_destroy};
 static const exec_op_vtable nl_join_vt = {"NestedLoopJoin", join_next, join_describe, join_destroy};
 
+aphx_rc exec_join_input_schema(const arrow_schema *left, const arrow_schema *right,
+                               arrow_schema *out)
+{
+    aphx_rc rc = arrow_schema_init(out, left->n_fields + right->n_fields);
+    if (!rc) rc = exec_schema_copy_fields(out, 0, left, true);
+    if (!rc) rc = exec_schema_copy_fields(out, left->n_fields, right, true);
+    if (rc) arrow_schema_free(out);
+    return rc;
+}
+
 static exec_op *join_new(exec_ctx *ctx, exec_op *left, exec_op *right, exec_join_type type,
                          bool hash, exec_expr **lk, exec_expr **rk, int32_t n_keys,
                          exec_expr *residual, aphx_error *err)
