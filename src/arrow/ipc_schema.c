@@ -343,6 +343,12 @@ static aphx_rc ipc_decode_type(const fb_table *ft, arrow_field *f, aphx_error *e
             return aphx_fail(err, APHX_UNSUPPORTED, "field '%s': decimal bit width %d not supported",
                              f->name, i32);
         }
+        /* Leniently bounded (Arrow wants 1..38 / 1..76 digits): the scale
+         * may exceed the precision or be negative, but not absurdly, since
+         * it sizes the rendered text. */
+        if (ty->precision < 0 || ty->precision > 76 || ty->scale < -255 || ty->scale > 255)
+            return aphx_fail(err, APHX_CORRUPT, "field '%s': bad decimal%d precision %d / scale %d",
+                             f->name, i32, ty->precision, ty->scale);
         break;
     case IPC_TYPE_DATE:
         if ((rc = fb_get_i16(&t, 0, 1, &unit, err))) return rc;
