@@ -300,6 +300,66 @@ static void f_null(arrow_builder *b)
     OK(arrow_builder_append_null(b)); OK(arrow_builder_append_null(b)); OK(arrow_builder_append_null(b));
 }
 
+/* Nested combinations: list<struct<d: dictionary<utf8, int8>, f: fsl<bool>[2]>> */
+static void s_nest1(arrow_field *f)
+{
+    OK(arrow_field_init(f, "c", ARROW_LIST, true));
+    OK(arrow_field_set_children(f, 1));
+    arrow_field *st = &f->children[0];
+    OK(arrow_field_init(st, "item", ARROW_STRUCT, true));
+    OK(arrow_field_set_children(st, 2));
+    child_init(st, 0, "d", ARROW_UTF8);
+    st->children[0].dict = aphx_calloc(1, sizeof(arrow_dict_encoding));
+    st->children[0].dict->index_type = ARROW_INT8;
+    child_init(st, 1, "f", ARROW_FIXED_SIZE_LIST);
+    st->children[1].type.list_size = 2;
+    OK(arrow_field_set_children(&st->children[1], 1));
+    child_init(&st->children[1], 0, "item", ARROW_BOOL);
+}
+static void f_nest1(arrow_builder *b)
+{
+    arrow_builder *st = arrow_builder_child(b, 0);
+    arrow_builder *d = arrow_builder_child(st, 0), *fl = arrow_builder_child(st, 1);
+    arrow_builder *bits = arrow_builder_child(fl, 0);
+    /* [{d: "x", f: [true, false]}, null] */
+    OK(arrow_builder_append_bytes(d, "x", 1));
+    OK(arrow_builder_append_bool(bits, true)); OK(arrow_builder_append_bool(bits, false));
+    OK(arrow_builder_append_valid(fl)); OK(arrow_builder_append_valid(st));
+    OK(arrow_builder_append_null(st));
+    OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_null(b));
+    /* [{d: "y", f: null}, {d: "x", f: [null, true]}] */
+    OK(arrow_builder_append_bytes(d, "y", 1)); OK(arrow_builder_append_null(fl)); OK(arrow_builder_append_valid(st));
+    OK(arrow_builder_append_bytes(d, "x", 1));
+    OK(arrow_builder_append_null(bits)); OK(arrow_builder_append_bool(bits, true));
+    OK(arrow_builder_append_valid(fl)); OK(arrow_builder_append_valid(st));
+    OK(arrow_builder_append_valid(b));
+}
+/* dense_union<l: list<int8>=3, s: struct<x: int32>=1> */
+static void s_nest2(arrow_field *f)
+{
+    OK(arrow_field_init(f, "c", ARROW_DENSE_UNION, true));
+    OK(arrow_field_set_children(f, 2));
+    f->type.type_codes[0] = 3;
+    f->type.type_codes[1] = 1;
+    child_init(f, 0, "l", ARROW_LIST);
+    OK(arrow_field_set_children(&f->children[0], 1));
+    child_init(&f->children[0], 0, "item", ARROW_INT8);
+    child_init(f, 1, "s", ARROW_STRUCT);
+    OK(arrow_field_set_children(&f->children[1], 1));
+    child_init(&f->children[1], 0, "x", ARROW_INT32);
+}
+static void f_nest2(arrow_builder *b)
+{
+    arrow_builder *l = arrow_builder_child(b, 0), *st = arrow_builder_child(b, 1);
+    OK(arrow_builder_append_union(b, 1));
+    OK(arrow_builder_append_int(arrow_builder_child(st, 0), 7)); OK(arrow_builder_append_valid(st));
+    OK(arrow_builder_append_union(b, 3));
+    OK(arrow_builder_append_int(arrow_builder_child(l, 0), -1)); OK(arrow_builder_append_valid(l));
+    OK(arrow_builder_append_union(b, 1)); OK(arrow_builder_append_null(st));
+    OK(arrow_builder_append_null(b));
+}
+
 static const tcase cases[] = {
     {"bool", s_bool, f_bool, {"true", "null", "false", "true", "false", "false", "true", NULL}, "bool"},
     {"int8", s_i8, f_i8, {"-128", "null", "127", NULL}, "int8"},
@@ -349,6 +409,12 @@ static const tcase cases[] = {
     {"dictionary_int64", s_dict_i64, f_dict_i64, {"10", "-3", "10", "null", NULL},
      "dictionary<values=int64, indices=uint8>"},
     {"null", s_null, f_null, {"null", "null", "null", NULL}, "null"},
+    {"list_struct_dict_fsl", s_nest1, f_nest1,
+     {"[{\"d\":\"x\",\"f\":[true,false]},null]", "null",
+      "[{\"d\":\"y\",\"f\":null},{\"d\":\"x\",\"f\":[null,true]}]", NULL},
+     "list<item: struct<d: dictionary<values=utf8, indices=int8>, f: fixed_size_list<item: bool>[2]>>"},
+    {"dense_union_nested", s_nest2, f_nest2, {"{\"x\":7}", "[-1]", "null", "null", NULL},
+     "dense_union<l: list<item: int8>=3, s: struct<x: int32>=1>"},
 };
 
 static inline int64_t expected_rows(const tcase *tc)
