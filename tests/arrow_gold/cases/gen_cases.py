@@ -190,3 +190,32 @@ case("synthetic_dictionaries", [
         field("item", {"name": "struct"}, [field("k", {"name": "utf8"}, dictionary=dict_enc(0, 8))],
               dictionary=dict_enc(3, 32))]),
 ], [0, 6, 25], dict_sizes={0: 7, 1: 3, 2: 4, 3: 5})
+
+# Offsets that do not start at zero (the writer of the JSON sliced its
+# arrays): the bytes/values before the first offset exist but belong to no
+# element. Written by hand.
+with open(os.path.join(HERE, "synthetic_offsets_not_zero.json"), "w") as fp:
+    json.dump({
+        "schema": {"fields": [
+            field("s", {"name": "utf8"}),
+            field("lb", {"name": "largebinary"}),
+            field("l", {"name": "list"}, [field("item", int_t(32))]),
+            field("m", {"name": "map", "keysSorted": False}, [
+                field("entries", {"name": "struct"}, [
+                    field("key", {"name": "utf8"}, nullable=False),
+                    field("value", {"name": "bool"})], nullable=False)])]},
+        "batches": [{"count": 3, "columns": [
+            {"name": "s", "count": 3, "VALIDITY": [1, 0, 1], "OFFSET": [5, 6, 6, 9],
+             "DATA": ["a", "", "b\u00e9"]},
+            {"name": "lb", "count": 3, "VALIDITY": [1, 1, 0], "OFFSET": ["2", "3", "3", "3"],
+             "DATA": ["FF", "", ""]},
+            {"name": "l", "count": 3, "VALIDITY": [1, 1, 1], "OFFSET": [2, 3, 3, 5],
+             "children": [{"name": "item", "count": 5, "VALIDITY": [1, 1, 1, 0, 1],
+                           "DATA": [9, 9, 1, 2, 3]}]},
+            {"name": "m", "count": 3, "VALIDITY": [1, 0, 1], "OFFSET": [1, 2, 2, 3],
+             "children": [{"name": "entries", "count": 3, "VALIDITY": [1, 1, 1], "children": [
+                 {"name": "key", "count": 3, "VALIDITY": [1, 1, 1], "OFFSET": [0, 1, 2, 3],
+                  "DATA": ["x", "y", "z"]},
+                 {"name": "value", "count": 3, "VALIDITY": [1, 0, 1], "DATA": [1, 0, 1]}]}]}]}]},
+        fp, separators=(",", ":"))
+    fp.write("\n")
