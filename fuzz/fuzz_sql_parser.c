@@ -8,6 +8,7 @@
  *     text, and the caret renderer copes with it;
  *   - every statement that parses prints to SQL that parses again and
  *     prints identically (the printer fixpoint); a mismatch aborts;
+ *   - sql_split_script() finds the same statements and spans as the parser;
  *   - the binder resolves names in it against a small fixed catalog (two
  *     tables and a view) without crashing; a failure carries a SQLSTATE.
  */
@@ -97,6 +98,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sql_error_render(&err, text, size, &msg);
         aphx_buf_free(&msg);
     } else {
+        /* the token-level splitter must agree with the parser */
+        sql_span_list spans;
+        if (sql_split_script(&arena, text, size, &spans, &err) != APHX_OK) abort();
+        if (spans.count != script.stmts.count) {
+            fprintf(stderr, "splitter found %zu statements, parser %zu\n", spans.count, script.stmts.count);
+            abort();
+        }
+        for (size_t i = 0; i < spans.count; i++)
+            if (spans.items[i]->pos.offset != script.stmts.items[i]->pos.offset ||
+                spans.items[i]->pos.offset + spans.items[i]->length != script.stmts.items[i]->end_offset)
+                abort();
         for (size_t i = 0; i < script.stmts.count; i++) {
             const sql_stmt *s = script.stmts.items[i];
             if (s->pos.offset > s->end_offset || s->end_offset > size) abort();

@@ -101,9 +101,12 @@ typedef struct sql_lexer {
 
 void sql_lexer_init(sql_lexer *lx, const char *text, size_t len);
 /* Read the next token, skipping white space and comments (-- and nested-free
- * C comments). Errors: APHX_SYNTAX (42601) for an unterminated string,
- * identifier or comment, a malformed number, or a byte that starts no token;
- * err->pos points at it. At the end of input returns SQL_TOK_EOF forever. */
+ * C comments). Errors (SQLSTATE 42601, err->pos at the offending token):
+ *   APHX_EOF     the text ends inside a string, quoted identifier or C
+ *                comment (an interactive shell should read more input);
+ *   APHX_SYNTAX  a malformed number or blob, a NUL byte, or a byte that
+ *                starts no token.
+ * At the end of input returns SQL_TOK_EOF forever. */
 aphx_rc sql_lexer_next(sql_lexer *lx, sql_token *tok, sql_error *err);
 /* Short name of a token kind for messages ("','", "identifier"). */
 const char *sql_token_kind_name(sql_token_kind kind);
@@ -593,8 +596,10 @@ typedef struct sql_script {
  * by resetting/destroying the arena; *out is valid until then.
  * Errors (also in *err with SQLSTATE and position, err may be NULL):
  *   APHX_SYNTAX      a syntax error (42601), unknown type (42704), ...
+ *   APHX_EOF         the text ends inside a string or comment (42601)
  *   APHX_UNSUPPORTED a construct recognised but not supported (0A000)
- *   APHX_RANGE       a number out of range where one is required (22003)
+ *   APHX_RANGE       a value out of its allowed range: DECIMAL(40),
+ *                    SALT_BUCKETS=300, $0 (22023)
  *   APHX_NOMEM       the arena could not grow (53200)
  * Nesting deeper than SQL_MAX_DEPTH fails with 54001 rather than overflowing
  * the stack. */
@@ -607,6 +612,24 @@ aphx_rc sql_parse_statement(aphx_arena *arena, const char *text, size_t len,
 /* One expression (for tests and tools). */
 aphx_rc sql_parse_expression(aphx_arena *arena, const char *text, size_t len,
                              sql_expr **out, sql_error *err);
+
+/* Split a script into statements without parsing them (for shells and
+ * wire front ends that send statements one at a time, and must not lose
+ * the rest of a script to one bad statement). Splits on `;` outside
+ * strings, quoted identifiers and comments, and outside the BEGIN ... END
+ * body of CREATE TRIGGER. Each span runs from the statement's first token
+ * to its last (comments around it excluded); empty statements are
+ * skipped. `terminated` is false for a last statement with no `;` after
+ * it (a shell keeps reading). Errors: APHX_EOF when the text ends inside a
+ * string or comment, APHX_SYNTAX for bytes that start no token, APHX_NOMEM. */
+typedef struct sql_span {
+    sql_pos  pos;           /* first byte of the statement */
+    uint32_t length;        /* bytes, up to the end of its last token */
+    bool     terminated;    /* followed by ';' */
+} sql_span;
+typedef SQL_LIST_OF(sql_span) sql_span_list;
+aphx_rc sql_split_script(aphx_arena *arena, const char *text, size_t len, sql_span_list *out,
+                         sql_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Printer                                                             */

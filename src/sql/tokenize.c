@@ -102,7 +102,7 @@ static aphx_rc lexer_skip_space(sql_lexer *lx, sql_error *err)
             lexer_step(lx);
             for (;;) {
                 if (lx->at >= lx->len)
-                    return sql_fail_at(err, APHX_SYNTAX, SQL_STATE_SYNTAX_ERROR, start,
+                    return sql_fail_at(err, APHX_EOF, SQL_STATE_SYNTAX_ERROR, start,
                                        "unterminated /* comment");
                 if (lx->text[lx->at] == '*' && lexer_peek(lx, 1) == '/') {
                     lexer_step(lx);
@@ -125,7 +125,7 @@ static aphx_rc lexer_scan_quoted(sql_lexer *lx, char q, const char *what, sql_po
     lexer_step(lx);                                  /* opening quote */
     for (;;) {
         if (lx->at >= lx->len)
-            return sql_fail_at(err, APHX_SYNTAX, SQL_STATE_SYNTAX_ERROR, start,
+            return sql_fail_at(err, APHX_EOF, SQL_STATE_SYNTAX_ERROR, start,
                                "unterminated %s", what);
         char c = lx->text[lx->at];
         if (c == '\0')
@@ -360,4 +360,54 @@ bool sql_list_grow(aphx_arena *arena, void *items, size_t *cap, size_t count)
     memcpy(items, &fresh, sizeof fresh);
     *cap = ncap;
     return true;
+}
+
+static bool token_is_word(const sql_lexer *lx, const sql_token *t, const char *word)
+{
+    return t->kind == SQL_TOK_IDENT && strlen(word) == t->len &&
+           strncasecmp(lx->text + t->pos.offset, word, t->len) == 0;
+}
+
+aphx_rc sql_split_script(aphx_arena *arena, const char *text, size_t len, sql_span_list *out,
+                         sql_error *err)
+{
+    sql_lexer lx;
+    sql_token tok;
+    memset(out, 0, sizeof *out);
+    sql_lexer_init(&lx, text, len);
+    sql_span *cur = NULL;
+    int ntokens = 0;            /* tokens of the current statement */
+    bool trigger = false;       /* current statement is CREATE [TEMP] TRIGGER */
+    int body_depth = 0;         /* inside its BEGIN ... END */
+    sql_token first = {0};
+    for (;;) {
+        aphx_rc rc = sql_lexer_next(&lx, &tok, err);
+        if (rc) return rc;
+        if (tok.kind == SQL_TOK_EOF) break;
+        if (tok.kind == SQL_TOK_SEMI && body_depth == 0) {
+            if (cur) cur->terminated = true;
+            cur = NULL;
+            ntokens = 0;
+            trigger = false;
+            continue;
+        }
+        if (!cur) {
+            cur = aphx_arena_calloc(arena, sizeof *cur);
+            if (!cur || !SQL_LIST_PUSH(arena, *out, cur))
+                return sql_fail_at(err, APHX_NOMEM, SQL_STATE_OUT_OF_MEMORY, tok.pos,
+                                   "out of memory while splitting the script");
+            cur->pos = tok.pos;
+            first = tok;
+        }
+        ntokens++;
+        if (ntokens <= 3 && token_is_word(&lx, &tok, "TRIGGER") && token_is_word(&lx, &first, "CREATE"))
+            trigger = true;
+        /* BEGIN opens the body; CASE ... END inside it nests */
+        if (trigger && (token_is_word(&lx, &tok, "BEGIN") ||
+                        (body_depth > 0 && token_is_word(&lx, &tok, "CASE"))))
+            body_depth++;
+        if (trigger && body_depth > 0 && token_is_word(&lx, &tok, "END")) body_depth--;
+        cur->length = tok.pos.offset + tok.len - cur->pos.offset;
+    }
+    return APHX_OK;
 }

@@ -66,6 +66,17 @@ static bool check_sql(const char *path, long line, const char *sql, size_t len, 
         }
         return false;
     }
+    /* the token-level splitter agrees with the parser on every record */
+    sql_span_list spans;
+    bool split_ok = sql_split_script(&arena, sql, len, &spans, &err) == APHX_OK &&
+                    spans.count == script.stmts.count;
+    for (size_t i = 0; split_ok && i < spans.count; i++)
+        split_ok = spans.items[i]->pos.offset == script.stmts.items[i]->pos.offset &&
+                   spans.items[i]->pos.offset + spans.items[i]->length == script.stmts.items[i]->end_offset;
+    if (!split_ok) {
+        show(path, line, "sql_split_script disagrees with the parser", sql, "");
+        stats.fixpoint_failures++;
+    }
     for (size_t i = 0; i < script.stmts.count; i++) {
         aphx_buf once, twice;
         aphx_buf_init(&once);

@@ -650,13 +650,13 @@ static void test_nesting_limit(void **state)
 static void test_script_splitting(void **state)
 {
     const char *sql = "select 1; select 'a;b' -- c;\n; /* ; */ select \"x;\" from t;;"
-                      "create trigger r insert on t begin select 1; select 2; end; drop trigger r";
+                      "create trigger r insert on t begin select case when 1 then 2 end; select 2; end; drop trigger r";
     sql_script script;
     sql_error err;
     assert_int_equal(sql_parse_script(&arena, sql, strlen(sql), &script, &err), APHX_OK);
     assert_int_equal(script.stmts.count, 5);
     const char *want[] = {"select 1", "select 'a;b'", "select \"x;\" from t",
-                          "create trigger r insert on t begin select 1; select 2; end",
+                          "create trigger r insert on t begin select case when 1 then 2 end; select 2; end",
                           "drop trigger r"};
     for (size_t i = 0; i < 5; i++) {
         const sql_stmt *s = script.stmts.items[i];
@@ -677,6 +677,37 @@ static void test_script_splitting(void **state)
     assert_int_equal(sql_parse_statement(&arena, "select 1; select 2", 18, &one, &err), APHX_SYNTAX);
     assert_int_equal(err.pos.column, 11);
     assert_int_equal(sql_parse_statement(&arena, "select 1;", 9, &one, &err), APHX_OK);
+}
+
+static void test_split_script(void **state)
+{
+    const char *sql = "select 1; select 'a;b' -- c;\n; /* ; */ select \"x;\"\n from t;;"
+                      "create trigger r insert on t begin select case when 1 then 2 end; select 2; end; "
+                      "select oops(( ; select 3";
+    sql_span_list spans;
+    sql_error err;
+    assert_int_equal(sql_split_script(&arena, sql, strlen(sql), &spans, &err), APHX_OK);
+    const char *want[] = {"select 1", "select 'a;b'", "select \"x;\"\n from t",
+                          "create trigger r insert on t begin select case when 1 then 2 end; select 2; end",
+                          "select oops((", "select 3"};
+    assert_int_equal(spans.count, 6);
+    for (size_t i = 0; i < 6; i++) {
+        const sql_span *s = spans.items[i];
+        if (s->length != strlen(want[i]) || memcmp(sql + s->pos.offset, want[i], s->length) != 0) {
+            print_error("span %zu: '%.*s'\n", i, (int)s->length, sql + s->pos.offset);
+            fail();
+        }
+        assert_true(s->terminated == (i < 5));
+    }
+    assert_int_equal(spans.items[2]->pos.line, 2);
+
+    /* input ending inside a string or comment: APHX_EOF (read more) */
+    assert_int_equal(sql_split_script(&arena, "select 'abc", 11, &spans, &err), APHX_EOF);
+    assert_int_equal(err.pos.column, 8);
+    assert_int_equal(sql_split_script(&arena, "select 1 /* x", 13, &spans, &err), APHX_EOF);
+    assert_int_equal(sql_split_script(&arena, "select #", 8, &spans, &err), APHX_SYNTAX);
+    assert_int_equal(sql_split_script(&arena, " -- only a comment", 18, &spans, &err), APHX_OK);
+    assert_int_equal(spans.count, 0);
 }
 
 /* Every allocation failing in turn gives APHX_NOMEM (53200), never a crash
@@ -727,6 +758,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_render, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nesting_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_script_splitting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_script, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
