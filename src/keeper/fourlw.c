@@ -203,14 +203,16 @@ void keeper_fourlw_handle(keeper_server *s, keeper_conn *c, const char *word)
                         "zk_global_sessions\t%zu\n"
                         "zk_last_zxid\t0x%llx\n"
                         "zk_fsync_count\t%lld\n"
-                        "zk_snapshot_count\t%lld\n",
+                        "zk_snapshot_count\t%lld\n"
+                        "zk_uptime\t%lld\n",
                         APHX_VERSION, avg, (long long)(s->lat_max_ns / 1000000),
                         (long long)(s->lat_min_ns / 1000000), (long long)s->packets_received,
                         (long long)s->packets_sent, s->nconns, (long long)s->npending, s->db.count,
                         (long long)keeper_watch_total(s), (long long)keeper_ephemeral_count(s),
                         (long long)s->db.data_bytes, open_fds, (unsigned long long)rl.rlim_cur,
                         s->db.scount, (unsigned long long)s->db.last_zxid,
-                        (long long)atomic_load(&s->fsync_count), (long long)s->snapshot_count);
+                        (long long)atomic_load(&s->fsync_count), (long long)atomic_load(&s->snapshot_count),
+                        (long long)((aphx_wall_ms() - s->started_ms)));
     } else if (strcmp(word, "conf") == 0) {
         aphx_buf_puts(o, s->conf_text ? s->conf_text : "");
     } else if (strcmp(word, "cons") == 0) {
@@ -351,7 +353,8 @@ void keeper_metrics_render(keeper_server *s, aphx_buf *o)
                     s->nconns, (long long)keeper_ephemeral_count(s), (long long)s->db.data_bytes,
                     (long long)s->db.last_zxid, (long long)atomic_load(&s->fsync_count),
                     atomic_load(&s->fsync_ns_total) / 1e9, atomic_load(&s->fsync_ns_max) / 1e9,
-                    (long long)s->snapshot_count, s->snapshot_ns_total / 1e9, s->snapshot_ns_last / 1e9,
+                    (long long)atomic_load(&s->snapshot_count), atomic_load(&s->snapshot_ns_total) / 1e9,
+                    atomic_load(&s->snapshot_ns_last) / 1e9,
                     (long long)s->packets_received, (long long)s->packets_sent,
                     (long long)s->conns_closed_bad_input);
 }

@@ -154,7 +154,8 @@ struct keeper_server {
 
     /* snapshots */
     int64_t     txns_since_snapshot;
-    int64_t     snapshot_count, snapshot_ns_last, snapshot_ns_total;
+    _Atomic int64_t snapshot_count, snapshot_ns_last, snapshot_ns_total;   /* written by the snapshot thread */
+    _Atomic int snapshot_running;
     int64_t     last_purge_ns;
 
     aphx_arena  scratch;            /* per request; reset after each */

@@ -1242,9 +1242,9 @@ static void keeper_handle_connect(keeper_server *s, keeper_conn *c, const uint8_
         }
         if (ss->conn && ss->conn != c) {
             keeper_conn *old = ss->conn;
+            keeper_conn_close(s, old, "session moved to a new connection");
             old->session = NULL;
             ss->conn = NULL;
-            keeper_conn_close(s, old, "session moved to a new connection");
         }
         ss->conn = c;
         c->session = ss;
@@ -1675,8 +1675,6 @@ typedef struct keeper_snap_job {
     keeper_server *s;
 } keeper_snap_job;
 
-static _Atomic int keeper_snapshot_running;
-
 static aphx_rc keeper_snap_collect(void *ctx, uint32_t type, const void *data, size_t len, aphx_error *err)
 {
     aphx_buf *b = ctx;
@@ -1711,9 +1709,9 @@ static void *keeper_snapshot_main(void *arg)
         APHX_ERROR(MOD, "snapshot at zxid 0x%llx failed: %s", (unsigned long long)job->zxid, err.msg);
     } else {
         APHX_INFO(MOD, "snapshot at zxid 0x%llx written in %.1f ms", (unsigned long long)job->zxid, dt / 1e6);
-        job->s->snapshot_count++;
-        job->s->snapshot_ns_last = dt;
-        job->s->snapshot_ns_total += dt;
+        atomic_fetch_add(&job->s->snapshot_count, 1);
+        atomic_store(&job->s->snapshot_ns_last, dt);
+        atomic_fetch_add(&job->s->snapshot_ns_total, dt);
         if (job->purge) {
             int removed = 0;
             if (keeper_persist_purge(job->dir, job->log_dir, job->retain, &removed, &err) != APHX_OK)
@@ -1722,11 +1720,12 @@ static void *keeper_snapshot_main(void *arg)
                 APHX_INFO(MOD, "autopurge removed %d old files", removed);
         }
     }
+    keeper_server *srv = job->s;
     aphx_buf_free(&job->records);
     aphx_free(job->dir);
     aphx_free(job->log_dir);
     aphx_free(job);
-    atomic_store(&keeper_snapshot_running, 0);
+    atomic_store(&srv->snapshot_running, 0);
     return NULL;
 }
 
@@ -1736,7 +1735,7 @@ static void *keeper_snapshot_main(void *arg)
 static void keeper_maybe_snapshot(keeper_server *s)
 {
     if (s->snap_count <= 0 || s->txns_since_snapshot < s->snap_count) return;
-    if (atomic_load(&keeper_snapshot_running)) return;
+    if (atomic_load(&s->snapshot_running)) return;
     keeper_snap_job *job = aphx_calloc(1, sizeof *job);
     if (!job) return;
     aphx_buf_init(&job->records);
@@ -1758,13 +1757,13 @@ static void keeper_maybe_snapshot(keeper_server *s)
     if (job->purge) s->last_purge_ns = now;
     s->txns_since_snapshot = 0;
     keeper_txnlog_roll(s->log);
-    atomic_store(&keeper_snapshot_running, 1);
+    atomic_store(&s->snapshot_running, 1);
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     if (pthread_create(&t, &attr, keeper_snapshot_main, job) != 0) {
-        atomic_store(&keeper_snapshot_running, 0);
+        atomic_store(&s->snapshot_running, 0);
         aphx_buf_free(&job->records);
         aphx_free(job->dir);
         aphx_free(job->log_dir);
@@ -2049,7 +2048,7 @@ void keeper_server_close(keeper_server *s)
         pthread_join(s->sync_thread, NULL);
     }
     /* Let a running snapshot writer finish (bounded: it only writes a file). */
-    for (int i = 0; i < 3000 && atomic_load(&keeper_snapshot_running); i++) usleep(1000);
+    for (int i = 0; i < 30000 && atomic_load(&s->snapshot_running); i++) usleep(1000);
     while (s->conns) {
         keeper_conn *c = s->conns;
         s->conns = c->next;
