@@ -1264,6 +1264,7 @@ static void keeper_handle_connect(keeper_server *s, keeper_conn *c, const uint8_
     jute_put_int(&s->txn, (int32_t)timeout);
     jute_put_buffer(&s->txn, passwd, 16);
     c->connecting = true;
+    c->blocked = true;   /* requests pipelined behind the handshake wait for the session */
     if (!keeper_propose(s, c, 0, ZK_OP_CREATESESSION, zxid, true))
         keeper_conn_close(s, c, "cannot log the new session");
 }

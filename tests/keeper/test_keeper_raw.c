@@ -559,6 +559,54 @@ static void test_connect_without_readonly_byte(void **state)
     close(fd);
 }
 
+/* ConnectRequest and requests sent in one write: answered in order once
+ * the session exists. */
+static void test_requests_pipelined_behind_handshake(void **state)
+{
+    (void)state;
+    int fd = kt_tcp(server.port);
+    aphx_buf b;
+    aphx_buf_init(&b);
+    size_t at = jute_frame_begin(&b);
+    jute_put_int(&b, 0);
+    jute_put_long(&b, 0);
+    jute_put_int(&b, 2000);
+    jute_put_long(&b, 0);
+    jute_put_buffer(&b, "0123456789abcdef", 16);
+    jute_put_bool(&b, false);
+    jute_frame_end(&b, at);
+    at = jute_frame_begin(&b);
+    jute_put_int(&b, 1);
+    jute_put_int(&b, ZK_OP_CREATE);
+    jute_put_string(&b, "/piped");
+    jute_put_buffer(&b, "p", 1);
+    jute_put_int(&b, 1);
+    jute_put_int(&b, ZK_PERM_ALL);
+    jute_put_string(&b, "world");
+    jute_put_string(&b, "anyone");
+    jute_put_int(&b, ZK_CREATE_EPHEMERAL);
+    jute_frame_end(&b, at);
+    at = jute_frame_begin(&b);
+    jute_put_int(&b, 2);
+    jute_put_int(&b, ZK_OP_EXISTS);
+    jute_put_string(&b, "/piped");
+    jute_put_bool(&b, false);
+    jute_frame_end(&b, at);
+    assert_int_equal(kt_send_all(fd, b.data, b.len), 0);
+    assert_int_equal(kt_recv_frame(fd, &b, 2000), 0);   /* ConnectResponse */
+    assert_int_equal(b.len, 37);
+    for (int32_t want = 1; want <= 2; want++) {
+        assert_int_equal(kt_recv_frame(fd, &b, 2000), 0);
+        jute_reader r;
+        jute_reader_init(&r, b.data, b.len);
+        assert_int_equal(jute_get_int(&r), want);
+        (void)jute_get_long(&r);
+        assert_int_equal(jute_get_int(&r), 0);
+    }
+    aphx_buf_free(&b);
+    close(fd);
+}
+
 static char *kt_fourlw(const char *word)
 {
     int fd = kt_tcp(server.port);
@@ -628,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_multiread_and_session_queries),
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_connect_without_readonly_byte),
+        cmocka_unit_test(test_requests_pipelined_behind_handshake),
         cmocka_unit_test(test_four_letter_words_and_metrics),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
