@@ -85,4 +85,8 @@ aphx_rc ipc_decompress(arrow_compression codec, const uint8_t *src, int64_t n, u
  * have a validity buffer before metadata V5. */
 int32_t ipc_field_buffer_count(const arrow_field *f, int version);
 
+/* Same physical type (names and metadata aside): type parameters, children
+ * and dictionary encodings. */
+bool ipc_field_same_type(const arrow_field *a, const arrow_field *b, int depth);
+
 #endif /* APHX_ARROW_IPC_INTERNAL_H */

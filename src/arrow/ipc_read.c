@@ -474,25 +474,6 @@ fail:
     return rc;
 }
 
-/* Same physical value type (names aside)? Fields sharing a dictionary id
- * must agree, or one field's dictionary would be read as another type. */
-static bool ipc_same_type(const arrow_field *a, const arrow_field *b, int depth)
-{
-    if (depth > IPC_MAX_NESTING) return false;
-    const arrow_type *x = &a->type, *y = &b->type;
-    if (x->id != y->id || x->byte_width != y->byte_width || x->list_size != y->list_size ||
-        x->unit != y->unit || x->n_type_codes != y->n_type_codes ||
-        a->n_children != b->n_children || !a->dict != !b->dict)
-        return false;
-    if (x->n_type_codes > 0 && memcmp(x->type_codes, y->type_codes, (size_t)x->n_type_codes) != 0)
-        return false;
-    if (a->dict && (a->dict->id != b->dict->id || a->dict->index_type != b->dict->index_type))
-        return false;
-    for (int32_t i = 0; i < a->n_children; i++)
-        if (!ipc_same_type(&a->children[i], &b->children[i], depth + 1)) return false;
-    return true;
-}
-
 /* Register every dictionary-encoded field (including those inside
  * dictionary value types) by id. */
 static aphx_rc ipc_collect_dicts(ipc_reader *r, const arrow_field *f, aphx_error *err)
@@ -500,7 +481,7 @@ static aphx_rc ipc_collect_dicts(ipc_reader *r, const arrow_field *f, aphx_error
     ipc_dict *old = f->dict ? ipc_find_dict(r, f->dict->id) : NULL;
     if (old) {
         arrow_field x = arrow_core_value_field(old->field), y = arrow_core_value_field(f);
-        if (!ipc_same_type(&x, &y, 0))
+        if (!ipc_field_same_type(&x, &y, 0))
             return aphx_fail(err, APHX_CORRUPT,
                              "schema: fields '%s' and '%s' share dictionary id %lld but not their value type",
                              old->field->name, f->name, (long long)f->dict->id);

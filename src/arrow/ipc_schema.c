@@ -34,6 +34,25 @@ int32_t ipc_field_buffer_count(const arrow_field *f, int version)
     }
 }
 
+/* Same physical value type (names aside)? Fields sharing a dictionary id
+ * must agree, or one field's dictionary would be read as another type. */
+bool ipc_field_same_type(const arrow_field *a, const arrow_field *b, int depth)
+{
+    if (depth > IPC_MAX_NESTING) return false;
+    const arrow_type *x = &a->type, *y = &b->type;
+    if (x->id != y->id || x->byte_width != y->byte_width || x->list_size != y->list_size ||
+        x->unit != y->unit || x->n_type_codes != y->n_type_codes ||
+        a->n_children != b->n_children || !a->dict != !b->dict)
+        return false;
+    if (x->n_type_codes > 0 && memcmp(x->type_codes, y->type_codes, (size_t)x->n_type_codes) != 0)
+        return false;
+    if (a->dict && (a->dict->id != b->dict->id || a->dict->index_type != b->dict->index_type))
+        return false;
+    for (int32_t i = 0; i < a->n_children; i++)
+        if (!ipc_field_same_type(&a->children[i], &b->children[i], depth + 1)) return false;
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* Encoding                                                            */
 /* ------------------------------------------------------------------ */

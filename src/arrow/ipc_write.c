@@ -577,6 +577,10 @@ aphx_rc arrow_ipc_writer_write(arrow_ipc_writer *w, const arrow_batch *b, aphx_e
     for (int32_t i = 0; i < b->n_columns; i++) {
         if (!b->columns[i] || b->columns[i]->length != b->length)
             return aphx_fail(err, APHX_INVALID, "column %d: missing or of the wrong length", i);
+        if (b->schema && b->schema != &w->schema && b->schema->n_fields == b->n_columns &&
+            !ipc_field_same_type(&b->schema->fields[i], &w->schema.fields[i], 0))
+            return aphx_fail(err, APHX_INVALID, "column %d ('%s'): type differs from the writer's schema",
+                             i, w->schema.fields[i].name);
         if ((rc = ipc_write_dicts(w, &w->schema.fields[i], b->columns[i], 0, err))) {
             w->failed = true;
             return rc;
