@@ -522,6 +522,8 @@ static aphx_rc bind_expr(binder *b, sql_expr *e, bind_scope *scope, const cte_en
         return bind_expr(b, e->u.is_distinct.right, scope, env);
     case SQL_EXPR_EXISTS:
         return bind_subquery(b, e->u.subquery.query, scope, env);
+    case SQL_EXPR_ROW:
+        return bind_list(b, &e->u.row.items, scope, env);
     case SQL_EXPR_QUANTIFIED:
         TRY(bind_expr(b, e->u.quantified.left, scope, env));
         if (!e->u.quantified.query) return bind_expr(b, e->u.quantified.array, scope, env);

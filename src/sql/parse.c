@@ -842,9 +842,16 @@ static aphx_rc parse_prefix(sql_parser *p, sql_expr **out)
             return APHX_OK;
         }
         TRY(parse_expr(p, PREC_OR, out));
-        if (p->tok.kind == SQL_TOK_COMMA)
-            return parser_error(p, APHX_UNSUPPORTED, SQL_STATE_FEATURE_NOT_SUPPORTED,
-                                p->tok.pos, "row value constructors (a, b, ...) are not supported yet");
+        if (p->tok.kind == SQL_TOK_COMMA) {
+            if (!(e = new_expr(p, SQL_EXPR_ROW, pos))) return p->rc;
+            TRY(PUSH(p, e->u.row.items, *out));
+            while (accept(p, SQL_TOK_COMMA)) {
+                sql_expr *item;
+                TRY(parse_expr(p, PREC_OR, &item));
+                TRY(PUSH(p, e->u.row.items, item));
+            }
+            *out = e;
+        }
         return expect_close(p, pos);
     }
     case SQL_TOK_IDENT:

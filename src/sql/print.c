@@ -356,6 +356,11 @@ static void print_expr_body(const sql_expr *e, aphx_buf *out)
         }
         break;
     }
+    case SQL_EXPR_ROW:
+        aphx_buf_putc(out, '(');
+        print_expr_list(&e->u.row.items, out);
+        aphx_buf_putc(out, ')');
+        break;
     case SQL_EXPR_COUNT_:
         break;
     }

@@ -199,6 +199,8 @@ typedef enum sql_expr_kind {
     SQL_EXPR_SUBQUERY,     /* (SELECT ...) as a scalar */
     SQL_EXPR_SEQUENCE,     /* NEXT VALUE FOR s / CURRENT VALUE FOR s */
     SQL_EXPR_QUANTIFIED,   /* x op ANY|SOME|ALL (SELECT ..) or (array expression): u.quantified */
+    SQL_EXPR_ROW,          /* (a, b, ...): a row value constructor (Phoenix's key paging
+                              (k1, k2) > ('a', 1), IN ((1, 2), (3, 4))): u.row */
     SQL_EXPR_COUNT_
 } sql_expr_kind;
 
@@ -300,6 +302,7 @@ struct sql_expr {
             sql_query    *query;                  /* (SELECT ...), or NULL and then */
             sql_expr     *array;                  /* = ANY($1): an array-valued expression */
         } quantified;
+        struct { sql_expr_list items; } row;                          /* two or more */
     } u;
 };
 

@@ -176,6 +176,8 @@ static void test_correlation_and_derived_tables(void **state)
     /* a derived table does not see its FROM siblings */
     bind_fails("SELECT * FROM t, (SELECT c FROM u) AS z", SQL_STATE_UNDEFINED_COLUMN, 26, "column C");
     bind_fails("SELECT (SELECT a, d FROM u) FROM t", SQL_STATE_SYNTAX_ERROR, 8, "returns 2 columns");
+    bind_ok("SELECT a FROM t WHERE (a, b) IN ((1, 'x'), (2, 'y')) AND (a, c) > (0, 0)");
+    bind_fails("SELECT a FROM t WHERE (a, zz) = (1, 2)", SQL_STATE_UNDEFINED_COLUMN, 27, "ZZ");
     bind_ok("SELECT a FROM t WHERE a > ALL (SELECT d FROM u WHERE u.a = t.c)");
     bind_fails("SELECT a FROM t WHERE a = ANY (SELECT a, d FROM u)", SQL_STATE_SYNTAX_ERROR, 25, "after ANY returns 2");
     bind_fails("SELECT a IN (SELECT a, d FROM u) FROM t", SQL_STATE_SYNTAX_ERROR, 10, "returns 2 columns");

@@ -254,6 +254,8 @@ static void test_expressions_roundtrip(void **state)
               "A = ANY ($1), CAST(X AS INTEGER), CAST('5' AS DECIMAL(3, 1)) + 1, -CAST(Y AS BIGINT)");
     parse_fails("SELECT a:b", SQL_STATE_SYNTAX_ERROR, 1, 9, "unexpected ':'");
     parse_fails("SELECT a::regclass", SQL_STATE_UNDEFINED_OBJECT, 1, 11, "type \"regclass\" does not exist");
+    roundtrip("select (1, 'a'), (k1, k2) > ('a', 1), (a, b) in ((1, 2), (3, 4)), ((select 1), 2), ((a))",
+              "SELECT (1, 'a'), (K1, K2) > ('a', 1), (A, B) IN ((1, 2), (3, 4)), ((SELECT 1), 2), A");
     roundtrip("select a between 1 and 10, a not between b and c + 1",
               "SELECT A BETWEEN 1 AND 10, A NOT BETWEEN B AND C + 1");
     roundtrip("select a like 'x%', a not like 'x!%' escape '!', a ilike 'X%', a not ilike 'y'",
@@ -573,7 +575,7 @@ static void test_error_positions(void **state)
                 "expected a table name (\"select\" is a reserved word; quote it)");
     parse_fails("SELEC 1", SQL_STATE_SYNTAX_ERROR, 1, 1, "expected a statement");
     parse_fails("SELECT 1 SELECT 2", SQL_STATE_SYNTAX_ERROR, 1, 10, "';' or end of input");
-    parse_fails("SELECT (1, 2)", SQL_STATE_FEATURE_NOT_SUPPORTED, 1, 10, "row value");
+    parse_fails("SELECT (1, 2", SQL_STATE_SYNTAX_ERROR, 1, 13, "to close the '(' at line 1, column 8");
     parse_fails("SELECT a FROM t WINDOW w AS ()", SQL_STATE_FEATURE_NOT_SUPPORTED, 1, 17, "WINDOW clause");
     parse_fails("SELECT CASE END", SQL_STATE_SYNTAX_ERROR, 1, 13, "expected an expression");
     parse_fails("SELECT CASE a END", SQL_STATE_SYNTAX_ERROR, 1, 15, "expected WHEN");
