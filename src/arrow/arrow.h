@@ -262,7 +262,8 @@ void arrow_array_format_json(const arrow_field *f, const arrow_array *a,
 /* ------------------------------------------------------------------ */
 typedef struct arrow_builder arrow_builder;
 
-/* A builder for field f (which must outlive the builder). NULL on OOM.
+/* A builder for field f (which must outlive the builder). NULL on OOM (or
+ * when a dictionary index type is not an integer).
  * For nested fields the child builders are reachable with
  * arrow_builder_child(). For dictionary-encoded fields, values are appended
  * to the value builder and deduplicated into indices. */

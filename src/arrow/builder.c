@@ -69,6 +69,7 @@ static arrow_builder *builder_create(const arrow_field *f, const arrow_field *as
     b->value_field = arrow_core_value_field(f);
     b->id = f->type.id;
     if (f->dict && !as_value) {
+        if (!arrow_type_is_integer(f->dict->index_type)) goto fail;
         arrow_type it = {0};
         it.id = f->dict->index_type;
         b->width_bits = arrow_type_bit_width(&it);

@@ -233,6 +233,9 @@ static void test_builder_errors(void **state)
     OK(arrow_array_validate(&d, a, true, NULL));
     arrow_array_unref(a);
     arrow_builder_free(db);
+    /* a dictionary needs integer indices */
+    d.dict->index_type = ARROW_FLOAT32;
+    assert_null(arrow_builder_new(&d));
     arrow_field_free(&d);
 }
 
