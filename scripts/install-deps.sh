@@ -15,6 +15,7 @@ pkgs=(build-essential cmake pkg-config libzstd-dev liblz4-dev zlib1g-dev libxxha
       libedit-dev libcmocka-dev libzookeeper-mt-dev libuv1-dev libssl-dev)
 if [ $want_test = 1 ]; then
   pkgs+=(clang libclang-rt-14-dev zookeeper default-jre-headless python3 python3-kazoo
+         python3-pytest python3-mock python3-objgraph
          nodejs npm procps)
 fi
 

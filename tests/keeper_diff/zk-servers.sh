@@ -39,7 +39,9 @@ PY
   return 1
 }
 
-# The settings both servers get (dataDir/clientPort appended per server).
+# The settings both servers get. ZKS_SUPER_DIGEST and ZKS_EXTRA_CFG (extra
+# zoo.cfg lines) may be set by the caller.
+ZKS_SUPER_DIGEST=${ZKS_SUPER_DIGEST:-super:LVxiMPaAxLDvqJJmnC2tINqpoZU=}
 zks_write_cfg() { # file dataDir port
   cat > "$1" <<CFG
 tickTime=2000
@@ -51,7 +53,8 @@ forceSync=yes
 4lw.commands.whitelist=*
 admin.enableServer=false
 extendedTypesEnabled=true
-DigestAuthenticationProvider.superDigest=super:LVxiMPaAxLDvqJJmnC2tINqpoZU=
+DigestAuthenticationProvider.superDigest=$ZKS_SUPER_DIGEST
+${ZKS_EXTRA_CFG:-}
 CFG
 }
 
@@ -64,7 +67,7 @@ zks_start_zookeeper() {
   mkdir -p "$ZKS_WORK/zk"
   zks_write_cfg "$ZKS_WORK/zk.cfg" "$ZKS_WORK/zk" "$ZK_PORT"
   java -Xmx512m -Dzookeeper.admin.enableServer=false -Dzookeeper.extendedTypesEnabled=true \
-    -Dzookeeper.DigestAuthenticationProvider.superDigest=super:LVxiMPaAxLDvqJJmnC2tINqpoZU= \
+    -Dzookeeper.DigestAuthenticationProvider.superDigest="$ZKS_SUPER_DIGEST" \
     -cp "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar" \
     org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZKS_WORK/zk.cfg" > "$ZKS_WORK/zk.log" 2>&1 &
   ZK_PID=$!
