@@ -477,9 +477,21 @@ static aphx_rc bind_expr(binder *b, sql_expr *e, bind_scope *scope, const cte_en
         TRY(bind_list(b, &e->u.func.args, scope, env));
         if (e->u.func.over) {
             sql_window *w = e->u.func.over;
-            if (w->name)
-                return sql_fail_at(b->err, APHX_UNSUPPORTED, SQL_STATE_FEATURE_NOT_SUPPORTED, e->pos,
-                                   "named windows (OVER %s) are not supported yet", w->name);
+            if (w->name) {
+                /* OVER w: copy the definition from this select's WINDOW
+                 * clause (bound there), keeping the name for printing */
+                const sql_named_window_list *defs = scope->select ? &scope->select->windows : NULL;
+                for (size_t i = 0; defs && i < defs->count; i++)
+                    if (strcmp(defs->items[i]->name, w->name) == 0) {
+                        const char *name = w->name;
+                        *w = *defs->items[i]->spec;
+                        w->name = name;
+                        return APHX_OK;
+                    }
+                return sql_fail_at(b->err, APHX_NOTFOUND, SQL_STATE_UNDEFINED_OBJECT, e->pos,
+                                   "window \"%s\" does not exist (define it with WINDOW %s AS (...))",
+                                   w->name, w->name);
+            }
             TRY(bind_list(b, &w->partition_by, scope, env));
             for (size_t i = 0; i < w->order_by.count; i++)
                 TRY(bind_expr(b, w->order_by.items[i]->expr, scope, env));
@@ -661,6 +673,13 @@ static aphx_rc bind_select(binder *b, sql_select *s, bind_scope *parent, const c
     for (size_t i = 0; i < s->from.count; i++) TRY(bind_table_ref(b, s->from.items[i], scope, env));
     s->sources = scope->sources;
     if (s->where) TRY(bind_expr(b, s->where, scope, env));
+    for (size_t i = 0; i < s->windows.count; i++) {
+        sql_window *w = s->windows.items[i]->spec;
+        TRY(bind_list(b, &w->partition_by, scope, env));
+        for (size_t k = 0; k < w->order_by.count; k++) TRY(bind_expr(b, w->order_by.items[k]->expr, scope, env));
+        if (w->start.offset) TRY(bind_expr(b, w->start.offset, scope, env));
+        if (w->end.offset) TRY(bind_expr(b, w->end.offset, scope, env));
+    }
     TRY(bind_select_items(b, s, scope, env));
     for (size_t i = 0; i < s->items.count; i++) {
         const char *name;

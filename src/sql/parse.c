@@ -539,14 +539,26 @@ static aphx_rc parse_frame_bound(sql_parser *p, sql_frame_bound *b)
 }
 
 /* OVER name | OVER ( [PARTITION BY ..] [ORDER BY ..] [frame] ) — after OVER. */
+static aphx_rc parse_window_spec(sql_parser *p, sql_window *w);
+
 static aphx_rc parse_window(sql_parser *p, sql_window **out)
 {
     sql_window *w = NEW(p, sql_window);
     if (!w) return p->rc;
     *out = w;
     if (at_name(p)) return parse_ident(p, "a window name", &w->name);
+    return parse_window_spec(p, w);
+}
+
+/* ( [PARTITION BY ..] [ORDER BY ..] [frame] ) — '(' current. */
+static aphx_rc parse_window_spec(sql_parser *p, sql_window *w)
+{
     sql_pos open = p->tok.pos;
     TRY(expect(p, SQL_TOK_LPAREN));
+    if (at_name(p) && !is_kw(p, "PARTITION") && !is_kw(p, "ORDER") && !is_kw(p, "ROWS") &&
+        !is_kw(p, "RANGE") && !is_kw(p, "GROUPS"))
+        return parser_error(p, APHX_UNSUPPORTED, SQL_STATE_FEATURE_NOT_SUPPORTED, p->tok.pos,
+                            "a window that refines a named one, OVER (w ...), is not supported yet");
     if (accept_kw(p, "PARTITION")) {
         TRY(expect_kw(p, "BY"));
         TRY(parse_expr_list(p, &w->partition_by));
@@ -1282,9 +1294,21 @@ static aphx_rc parse_select_core(sql_parser *p, sql_select **out)
         TRY(parse_expr_list(p, &s->group_by));
     }
     if (accept_kw(p, "HAVING")) TRY(parse_expr(p, PREC_OR, &s->having));
-    if (is_kw(p, "WINDOW"))
-        return parser_error(p, APHX_UNSUPPORTED, SQL_STATE_FEATURE_NOT_SUPPORTED, p->tok.pos,
-                            "the WINDOW clause is not supported yet (write OVER (...) in place)");
+    if (accept_kw(p, "WINDOW")) {
+        do {
+            sql_named_window *nw = NEW(p, sql_named_window);
+            if (!nw || !(nw->spec = NEW(p, sql_window))) return p->rc;
+            sql_pos pos = p->tok.pos;
+            TRY(parse_ident(p, "a window name", &nw->name));
+            for (size_t i = 0; i < s->windows.count; i++)
+                if (strcmp(s->windows.items[i]->name, nw->name) == 0)
+                    return parser_error(p, APHX_SYNTAX, SQL_STATE_SYNTAX_ERROR, pos,
+                                        "window \"%s\" is already defined", nw->name);
+            TRY(expect_kw(p, "AS"));
+            TRY(parse_window_spec(p, nw->spec));
+            TRY(PUSH(p, s->windows, nw));
+        } while (accept(p, SQL_TOK_COMMA));
+    }
     *out = s;
     return p->rc;
 }

@@ -150,13 +150,17 @@ static void print_frame_bound(const sql_frame_bound *b, aphx_buf *out)
     }
 }
 
+static void print_window_spec(const sql_window *w, aphx_buf *out);
+
 static void print_window(const sql_window *w, aphx_buf *out)
 {
     aphx_buf_puts(out, " OVER ");
-    if (w->name) {
-        sql_print_identifier(w->name, out);
-        return;
-    }
+    if (w->name) sql_print_identifier(w->name, out);
+    else print_window_spec(w, out);
+}
+
+static void print_window_spec(const sql_window *w, aphx_buf *out)
+{
     aphx_buf_putc(out, '(');
     const char *sep = "";
     if (w->partition_by.count) {
@@ -445,6 +449,12 @@ static void print_select(const sql_select *s, aphx_buf *out)
     if (s->having) {
         aphx_buf_puts(out, " HAVING ");
         print_expr_min(s->having, PP_OR, out);
+    }
+    for (size_t i = 0; i < s->windows.count; i++) {
+        aphx_buf_puts(out, i ? ", " : " WINDOW ");
+        sql_print_identifier(s->windows.items[i]->name, out);
+        aphx_buf_puts(out, " AS ");
+        print_window_spec(s->windows.items[i]->spec, out);
     }
 }
 

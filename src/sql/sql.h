@@ -243,7 +243,8 @@ typedef struct sql_frame_bound {
 } sql_frame_bound;
 
 typedef struct sql_window {
-    const char     *name;      /* OVER w (a named window); then the rest is empty */
+    const char     *name;      /* OVER w (a named window): the parser leaves the rest
+                                  empty; the binder copies the definition in */
     sql_expr_list   partition_by;
     sql_order_list  order_by;
     sql_frame_unit  unit;      /* SQL_FRAME_NONE: no frame clause */
@@ -354,6 +355,12 @@ struct sql_source {
 };
 typedef SQL_LIST_OF(sql_source) sql_source_list;
 
+typedef struct sql_named_window {     /* WINDOW name AS (spec) */
+    const char *name;
+    sql_window *spec;
+} sql_named_window;
+typedef SQL_LIST_OF(sql_named_window) sql_named_window_list;
+
 struct sql_select {
     sql_pos         pos;
     bool            distinct;
@@ -362,6 +369,7 @@ struct sql_select {
     sql_expr       *where;
     sql_expr_list   group_by;
     sql_expr       *having;
+    sql_named_window_list windows;     /* WINDOW w AS (...), ... */
     sql_source_list sources;           /* set by the binder: FROM sources in order */
 };
 

@@ -117,6 +117,13 @@ static void test_columns_and_tables(void **state)
     bind_ok("SELECT t.a, t2.a FROM t, t AS t2");
     bind_fails("SELECT 1 FROM t LIMIT a", SQL_STATE_UNDEFINED_COLUMN, 23, "column A does not exist");
     bind_fails("SELECT 1 FROM t WHERE t.* IS NULL", SQL_STATE_SYNTAX_ERROR, 23, "only allowed as a select-list item");
+    s = bind_ok("SELECT SUM(a) OVER w FROM t WINDOW w AS (PARTITION BY b ORDER BY c)");
+    const sql_window *w = item(s, 0)->u.func.over;
+    assert_string_equal(w->name, "W");
+    assert_int_equal(w->partition_by.count, 1);
+    assert_non_null(w->partition_by.items[0]->u.column.source);
+    bind_fails("SELECT SUM(a) OVER w FROM t", SQL_STATE_UNDEFINED_OBJECT, 8, "window \"W\" does not exist");
+    bind_fails("SELECT SUM(a) OVER w FROM t WINDOW w AS (ORDER BY zz)", SQL_STATE_UNDEFINED_COLUMN, 51, "ZZ");
     bind_fails("SELECT SUM(a) OVER (PARTITION BY zz) FROM t", SQL_STATE_UNDEFINED_COLUMN, 34, "ZZ");
 }
 

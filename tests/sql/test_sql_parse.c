@@ -293,6 +293,8 @@ static void test_window_functions(void **state)
               "AVG(X) OVER (RANGE 3 PRECEDING), COUNT(*) OVER (), "
               "SUM(X) OVER (GROUPS BETWEEN 1 PRECEDING AND 2 FOLLOWING), "
               "MAX(X) OVER (ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), F(X) OVER W");
+    roundtrip("select sum(x) over w, rank() over w2 from t window w as (partition by a), w2 as (order by b desc)",
+              "SELECT SUM(X) OVER W, RANK() OVER W2 FROM T WINDOW W AS (PARTITION BY A), W2 AS (ORDER BY B DESC)");
     sql_stmt *s = parse_ok("SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) FROM t");
     const sql_expr *f = s->u.select->select->items.items[0]->expr;
     assert_int_equal(f->kind, SQL_EXPR_FUNCTION);
@@ -576,7 +578,8 @@ static void test_error_positions(void **state)
     parse_fails("SELEC 1", SQL_STATE_SYNTAX_ERROR, 1, 1, "expected a statement");
     parse_fails("SELECT 1 SELECT 2", SQL_STATE_SYNTAX_ERROR, 1, 10, "';' or end of input");
     parse_fails("SELECT (1, 2", SQL_STATE_SYNTAX_ERROR, 1, 13, "to close the '(' at line 1, column 8");
-    parse_fails("SELECT a FROM t WINDOW w AS ()", SQL_STATE_FEATURE_NOT_SUPPORTED, 1, 17, "WINDOW clause");
+    parse_fails("SELECT a FROM t WINDOW w AS (), w AS ()", SQL_STATE_SYNTAX_ERROR, 1, 33, "already defined");
+    parse_fails("SELECT SUM(a) OVER (w ORDER BY b) FROM t", SQL_STATE_FEATURE_NOT_SUPPORTED, 1, 21, "refines a named");
     parse_fails("SELECT CASE END", SQL_STATE_SYNTAX_ERROR, 1, 13, "expected an expression");
     parse_fails("SELECT CASE a END", SQL_STATE_SYNTAX_ERROR, 1, 15, "expected WHEN");
     parse_fails("SELECT a FROM t ORDER BY a NULLS", SQL_STATE_SYNTAX_ERROR, 1, 33, "FIRST or LAST");
