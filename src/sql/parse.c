@@ -1184,8 +1184,16 @@ static aphx_rc parse_table_primary(sql_parser *p, sql_table_ref **out)
     t->pos = p->tok.pos;
     if (p->tok.kind == SQL_TOK_LPAREN) {
         sql_pos open = p->tok.pos;
+        /* Past any further '(': a query start means a derived table
+         * ((SELECT ..) UNION ..), anything else a parenthesized join
+         * ((a JOIN b ON ..) JOIN c ON ..). */
+        int ahead = 1;
+        sql_token next;
+        while (peek(p, ahead, &next) == SQL_TOK_LPAREN && ahead < 64) ahead++;
+        bool derived = tok_is_kw(p, &next, "SELECT") || tok_is_kw(p, &next, "WITH") ||
+                       tok_is_kw(p, &next, "VALUES");
         advance(p);
-        if (at_query_start(p) || p->tok.kind == SQL_TOK_LPAREN) {
+        if (derived) {
             /* (SELECT ..) or ((SELECT ..) UNION ..): a derived table */
             t->kind = SQL_REF_SUBQUERY;
             TRY(parse_subquery_tail(p, open, &t->subquery));

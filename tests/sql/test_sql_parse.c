@@ -330,6 +330,10 @@ static void test_joins(void **state)
     roundtrip("select x.a from (select a from t) as x (a) join (u join v on u.k = v.k) on x.a = u.a",
               "SELECT X.A FROM (SELECT A FROM T) AS X (A) JOIN (U JOIN V ON U.K = V.K) ON X.A = U.A");
     roundtrip("select * from (select 1) s, t AS \"q\"", "SELECT * FROM (SELECT 1) AS S, T AS \"q\"");
+    roundtrip("select * from ((a join b on a.x = b.x) join c on c.y = b.y), ((select 1) union (select 2)) as u",
+              "SELECT * FROM A JOIN B ON A.X = B.X JOIN C ON C.Y = B.Y, (SELECT 1 UNION SELECT 2) AS U");
+    roundtrip("select * from a join ((b join c on b.k = c.k)) on a.k = b.k",
+              "SELECT * FROM A JOIN (B JOIN C ON B.K = C.K) ON A.K = B.K");
     sql_stmt *s = parse_ok("SELECT * FROM a LEFT JOIN b ON a.x = b.x, c");
     const sql_select *sel = s->u.select->select;
     assert_int_equal(sel->from.count, 2);
