@@ -1607,11 +1607,21 @@ aphx_rc arrow_json_read(const char *text, size_t len, arrow_schema *schema_out,
             rc = jr_nomem(&jr);
             goto fail;
         }
-        for (int64_t i = 0; i < jr.dicts->n; i++)
-            if (jr.dicts->items[i]->kind != JSON_OBJECT) {
-                rc = jr_fail(&jr, APHX_CORRUPT, "dictionaries[%lld] is not an object", (long long)i);
+        for (int64_t i = 0; i < jr.dicts->n; i++) {
+            int64_t id, other;
+            if (jr.dicts->items[i]->kind != JSON_OBJECT ||
+                !json_to_i64(json_get(jr.dicts->items[i], "id"), &id)) {
+                rc = jr_fail(&jr, APHX_CORRUPT, "dictionaries[%lld] is not an object with an integer 'id'",
+                             (long long)i);
                 goto fail;
             }
+            for (int64_t j = 0; j < i && j < 4096; j++)
+                if (json_to_i64(json_get(jr.dicts->items[j], "id"), &other) && other == id) {
+                    rc = jr_fail(&jr, APHX_CORRUPT, "dictionary id %lld appears twice in 'dictionaries'",
+                                 (long long)id);
+                    goto fail;
+                }
+        }
     }
 
     /* Batches. */

@@ -367,6 +367,14 @@ static void test_json_dictionaries(void **state)
     assert_int_equal(doc_read(&d, text), APHX_CORRUPT);
     assert_non_null(strstr(d.err.msg, "outside the dictionary"));
 
+    /* The same id twice. */
+    snprintf(text, sizeof text, "%s%s", fields,
+             "\"dictionaries\":[{\"id\":7,\"data\":{\"count\":0,\"columns\":[{\"name\":\"D\",\"count\":0,\"VALIDITY\":[],\"OFFSET\":[0],\"DATA\":[]}]}},"
+             "{\"id\":7,\"data\":{\"count\":0,\"columns\":[{\"name\":\"D\",\"count\":0,\"VALIDITY\":[],\"OFFSET\":[0],\"DATA\":[]}]}}],"
+             "\"batches\":[]}");
+    assert_int_equal(doc_read(&d, text), APHX_CORRUPT);
+    assert_non_null(strstr(d.err.msg, "appears twice"));
+
     /* Missing dictionary. */
     snprintf(text, sizeof text, "%s%s", fields,
              "\"batches\":[{\"count\":1,\"columns\":["
