@@ -1682,6 +1682,44 @@ static aphx_rc parse_sequence_value(sql_parser *p, const char *what, sql_expr **
     return APHX_OK;
 }
 
+/* The value of a sequence parameter written as a constant ([-]digits). */
+static bool sequence_constant(const sql_expr *e, int64_t *out)
+{
+    bool negative = false;
+    if (e && e->kind == SQL_EXPR_UNARY && e->u.unary.op != SQL_UNARY_NOT) {
+        negative = e->u.unary.op == SQL_UNARY_MINUS;
+        e = e->u.unary.operand;
+    }
+    if (!e || e->kind != SQL_EXPR_INTEGER || !e->u.number.fits_int64) return false;
+    *out = negative ? -e->u.number.value : e->u.number.value;
+    return true;
+}
+
+/* What can be checked before execution: INCREMENT BY 0, MINVALUE above
+ * MAXVALUE, START WITH outside them, CACHE below 1. */
+static aphx_rc check_sequence(sql_parser *p, const sql_stmt *s, sql_pos pos)
+{
+    int64_t inc, lo, hi, start, cache;
+    bool has_lo = sequence_constant(s->u.create_sequence.minvalue, &lo);
+    bool has_hi = sequence_constant(s->u.create_sequence.maxvalue, &hi);
+    if (sequence_constant(s->u.create_sequence.increment, &inc) && inc == 0)
+        return parser_error(p, APHX_RANGE, SQL_STATE_INVALID_PARAMETER, s->u.create_sequence.increment->pos,
+                            "INCREMENT BY must not be zero");
+    if (has_lo && has_hi && lo > hi)
+        return parser_error(p, APHX_RANGE, SQL_STATE_INVALID_PARAMETER, s->u.create_sequence.minvalue->pos,
+                            "MINVALUE (%lld) must not be greater than MAXVALUE (%lld)", (long long)lo,
+                            (long long)hi);
+    if (sequence_constant(s->u.create_sequence.start, &start) &&
+        ((has_lo && start < lo) || (has_hi && start > hi)))
+        return parser_error(p, APHX_RANGE, SQL_STATE_INVALID_PARAMETER, s->u.create_sequence.start->pos,
+                            "START WITH (%lld) must lie between MINVALUE and MAXVALUE", (long long)start);
+    if (sequence_constant(s->u.create_sequence.cache, &cache) && cache < 1)
+        return parser_error(p, APHX_RANGE, SQL_STATE_INVALID_PARAMETER, s->u.create_sequence.cache->pos,
+                            "CACHE must be at least 1");
+    (void)pos;
+    return APHX_OK;
+}
+
 static aphx_rc parse_create_sequence(sql_parser *p, sql_stmt *s)
 {
     s->kind = SQL_STMT_CREATE_SEQUENCE;
@@ -1719,7 +1757,8 @@ static aphx_rc parse_create_sequence(sql_parser *p, sql_stmt *s)
                                 "%s given twice", what);
         TRY(parse_sequence_value(p, what, slot));
     }
-    return p->rc;
+    if (p->rc) return p->rc;
+    return check_sequence(p, s, s->pos);
 }
 
 static aphx_rc parse_trigger_body(sql_parser *p, sql_stmt *s)

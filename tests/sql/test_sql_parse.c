@@ -485,6 +485,12 @@ static void test_other_ddl(void **state)
     roundtrip("upsert into t (id) values (next value for seq)",
               "UPSERT INTO T (ID) VALUES (NEXT VALUE FOR SEQ)");
     parse_fails("CREATE SEQUENCE s START WITH 'x'", SQL_STATE_SYNTAX_ERROR, 1, 30, "integer constant");
+    parse_fails("CREATE SEQUENCE s INCREMENT BY -0", SQL_STATE_INVALID_PARAMETER, 1, 32, "must not be zero");
+    parse_fails("CREATE SEQUENCE s MINVALUE 5 MAXVALUE -5", SQL_STATE_INVALID_PARAMETER, 1, 28, "MINVALUE (5)");
+    parse_fails("CREATE SEQUENCE s START WITH 0 MINVALUE 1", SQL_STATE_INVALID_PARAMETER, 1, 30, "START WITH (0)");
+    parse_fails("CREATE SEQUENCE s CACHE 0", SQL_STATE_INVALID_PARAMETER, 1, 25, "CACHE must be at least 1");
+    roundtrip("create sequence s start with $1 increment by ? minvalue -10",
+              "CREATE SEQUENCE S START WITH $1 INCREMENT BY $2 MINVALUE -10");
     parse_fails("CREATE SEQUENCE s CACHE 1 CACHE 2", SQL_STATE_SYNTAX_ERROR, 1, 27, "given twice");
     roundtrip("create trigger tr after update of a, b on t for each row when new.a > 1 "
               "begin select 1; delete from u; end",
