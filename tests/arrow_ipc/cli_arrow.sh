@@ -38,12 +38,12 @@ check "cat - reads stdin" cmp -s <("$aphx" arrow cat "$prim") "$tmp/stdin.txt"
 check "schema shows schema metadata" grep -q "^-- metadata: " "$tmp/schema.txt"
 check "schema shows field metadata" grep -q "^-- field .* metadata: " "$tmp/schema.txt"
 
-for src in "$prim" "$dict" "$gold/2.0.0-compression/generated_lz4.stream"; do
+for src in "$dict" "$gold/2.0.0-compression/generated_lz4.stream"; do
+  "$aphx" arrow cat "$src" | tail -n +2 >"$tmp/a"
   for to in file stream; do
     for c in none lz4 zstd; do
       "$aphx" arrow convert "$src" "$tmp/out" --to "$to" --compression "$c" 2>"$tmp/err"
       ok=$?
-      "$aphx" arrow cat "$src" | tail -n +2 >"$tmp/a"
       "$aphx" arrow cat "$tmp/out" | tail -n +2 >"$tmp/b"
       check "convert $(basename "$src") --to $to --compression $c" \
         bash -c "[ $ok -eq 0 ] && cmp -s '$tmp/a' '$tmp/b' && \"$aphx\" arrow cat '$tmp/out' | head -1 | grep -q '^-- $to format'"
