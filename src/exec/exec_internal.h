@@ -164,9 +164,13 @@ aphx_rc exec_keys_encode(const arrow_schema *schema, arrow_array *const *cols, i
 uint64_t exec_hash_bytes(const uint8_t *p, int64_t len);
 
 /* A hash table from encoded keys to dense ids 0..count-1. Keys are copied. */
+typedef struct exec_keyslot {
+    uint64_t hash;
+    int64_t  id;          /* -1 = empty */
+    int64_t  off, len;    /* the key's bytes in key_bytes */
+} exec_keyslot;
 typedef struct exec_keymap {
-    int64_t  *slots;      /* id or -1 */
-    uint64_t *slot_hash;
+    exec_keyslot *slots;  /* one cache line holds what a probe needs */
     int64_t   n_slots;    /* power of two */
     int64_t   count;
     uint8_t  *key_bytes;  /* all keys, concatenated */
@@ -180,6 +184,49 @@ void    exec_keymap_free(exec_keymap *m);
 int64_t exec_keymap_upsert(exec_keymap *m, const uint8_t *k, int64_t len, uint64_t h,
                            bool *inserted);
 int64_t exec_keymap_find(const exec_keymap *m, const uint8_t *k, int64_t len, uint64_t h);
+
+/* An open-addressing map from int64 keys to non-negative int64 values,
+ * for single-column integer keys (no encoding needed). */
+typedef struct exec_i64map {
+    int64_t *keys;
+    int64_t *vals;      /* -1 = empty slot */
+    int64_t  n_slots;   /* power of two */
+    int      shift;     /* 64 - log2(n_slots) */
+    int64_t  count;
+} exec_i64map;
+static inline uint64_t exec_i64_hash(int64_t k)
+{
+    return (uint64_t)k * 0x9e3779b97f4a7c15ULL;
+}
+bool exec_i64map_init(exec_i64map *m);
+void exec_i64map_free(exec_i64map *m);
+bool exec_i64map_grow(exec_i64map *m);
+/* Value for k, inserting `val_if_new` when absent (*inserted). -2 on OOM. */
+static inline int64_t exec_i64map_upsert(exec_i64map *m, int64_t k, int64_t val_if_new, bool *inserted)
+{
+    int64_t mask = m->n_slots - 1;
+    int64_t s = (int64_t)(exec_i64_hash(k) >> m->shift);
+    for (;;) {
+        int64_t v = m->vals[s];
+        if (v < 0) break;
+        if (m->keys[s] == k) {
+            *inserted = false;
+            return v;
+        }
+        s = (s + 1) & mask;
+    }
+    if ((m->count + 1) * 2 > m->n_slots) {
+        if (!exec_i64map_grow(m)) return -2;
+        mask = m->n_slots - 1;
+        s = (int64_t)(exec_i64_hash(k) >> m->shift);
+        while (m->vals[s] >= 0) s = (s + 1) & mask;
+    }
+    m->keys[s] = k;
+    m->vals[s] = val_if_new;
+    m->count++;
+    *inserted = true;
+    return val_if_new;
+}
 
 /* ---- operators ---- */
 typedef struct exec_op_vtable {

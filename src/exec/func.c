@@ -568,7 +568,7 @@ static aphx_rc eval_to_char(exec_ctx *ctx, const exec_expr *call, const exec_vec
             /* Render the canonical text form, then pick fields from it. */
             aphx_buf_reset(&tmp);
             exec_format_value(&args[0], i, &tmp);
-            const char *s = tmp.data ? tmp.data : "";
+            const char *s = tmp.data && tmp.len >= 10 ? tmp.data : "0000-00-00";
             /* "YYYY-MM-DD[ HH:MM:SS[.ffffff]]" (years may be longer). */
             const char *dash = strchr(s + 1, '-');
             int ylen = dash ? (int)(dash - s) : 4;

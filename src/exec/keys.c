@@ -188,17 +188,16 @@ bool exec_keymap_init(exec_keymap *m)
 {
     memset(m, 0, sizeof *m);
     m->n_slots = 1024;
-    m->slots = aphx_malloc((size_t)m->n_slots * sizeof(int64_t));
-    m->slot_hash = aphx_malloc((size_t)m->n_slots * sizeof(uint64_t));
+    m->slots = aphx_malloc((size_t)m->n_slots * sizeof(exec_keyslot));
     m->key_cap = 1024;
     m->key_off = aphx_malloc((size_t)(m->key_cap + 1) * sizeof(int64_t));
     m->key_bytes_cap = 16384;
     m->key_bytes = aphx_malloc((size_t)m->key_bytes_cap);
-    if (!m->slots || !m->slot_hash || !m->key_off || !m->key_bytes) {
+    if (!m->slots || !m->key_off || !m->key_bytes) {
         exec_keymap_free(m);
         return false;
     }
-    for (int64_t i = 0; i < m->n_slots; i++) m->slots[i] = -1;
+    for (int64_t i = 0; i < m->n_slots; i++) m->slots[i].id = -1;
     m->key_off[0] = 0;
     return true;
 }
@@ -206,7 +205,6 @@ bool exec_keymap_init(exec_keymap *m)
 void exec_keymap_free(exec_keymap *m)
 {
     aphx_free(m->slots);
-    aphx_free(m->slot_hash);
     aphx_free(m->key_off);
     aphx_free(m->key_bytes);
     memset(m, 0, sizeof *m);
@@ -215,26 +213,17 @@ void exec_keymap_free(exec_keymap *m)
 static bool keymap_grow(exec_keymap *m)
 {
     int64_t ns = m->n_slots * 2;
-    int64_t *slots = aphx_malloc((size_t)ns * sizeof(int64_t));
-    uint64_t *sh = aphx_malloc((size_t)ns * sizeof(uint64_t));
-    if (!slots || !sh) {
-        aphx_free(slots);
-        aphx_free(sh);
-        return false;
-    }
-    for (int64_t i = 0; i < ns; i++) slots[i] = -1;
+    exec_keyslot *slots = aphx_malloc((size_t)ns * sizeof(exec_keyslot));
+    if (!slots) return false;
+    for (int64_t i = 0; i < ns; i++) slots[i].id = -1;
     for (int64_t i = 0; i < m->n_slots; i++) {
-        if (m->slots[i] < 0) continue;
-        uint64_t h = m->slot_hash[i];
-        int64_t s = (int64_t)(h & (uint64_t)(ns - 1));
-        while (slots[s] >= 0) s = (s + 1) & (ns - 1);
+        if (m->slots[i].id < 0) continue;
+        int64_t s = (int64_t)(m->slots[i].hash & (uint64_t)(ns - 1));
+        while (slots[s].id >= 0) s = (s + 1) & (ns - 1);
         slots[s] = m->slots[i];
-        sh[s] = h;
     }
     aphx_free(m->slots);
-    aphx_free(m->slot_hash);
     m->slots = slots;
-    m->slot_hash = sh;
     m->n_slots = ns;
     return true;
 }
@@ -243,12 +232,10 @@ int64_t exec_keymap_find(const exec_keymap *m, const uint8_t *k, int64_t len, ui
 {
     int64_t mask = m->n_slots - 1, s = (int64_t)(h & (uint64_t)mask);
     for (;;) {
-        int64_t id = m->slots[s];
-        if (id < 0) return -1;
-        if (m->slot_hash[s] == h) {
-            int64_t o = m->key_off[id], l = m->key_off[id + 1] - o;
-            if (l == len && !memcmp(m->key_bytes + o, k, (size_t)len)) return id;
-        }
+        const exec_keyslot *x = &m->slots[s];
+        if (x->id < 0) return -1;
+        if (x->hash == h && x->len == len && !memcmp(m->key_bytes + x->off, k, (size_t)len))
+            return x->id;
         s = (s + 1) & mask;
     }
 }
@@ -259,12 +246,10 @@ int64_t exec_keymap_upsert(exec_keymap *m, const uint8_t *k, int64_t len, uint64
     *inserted = false;
     int64_t mask = m->n_slots - 1, s = (int64_t)(h & (uint64_t)mask);
     for (;;) {
-        int64_t id = m->slots[s];
-        if (id < 0) break;
-        if (m->slot_hash[s] == h) {
-            int64_t o = m->key_off[id], l = m->key_off[id + 1] - o;
-            if (l == len && !memcmp(m->key_bytes + o, k, (size_t)len)) return id;
-        }
+        const exec_keyslot *x = &m->slots[s];
+        if (x->id < 0) break;
+        if (x->hash == h && x->len == len && !memcmp(m->key_bytes + x->off, k, (size_t)len))
+            return x->id;
         s = (s + 1) & mask;
     }
     /* New key: store it, then place it (growing first if the table is 1/2 full). */
@@ -288,13 +273,69 @@ int64_t exec_keymap_upsert(exec_keymap *m, const uint8_t *k, int64_t len, uint64
         if (!keymap_grow(m)) return -1;
         mask = m->n_slots - 1;
         s = (int64_t)(h & (uint64_t)mask);
-        while (m->slots[s] >= 0) s = (s + 1) & mask;
+        while (m->slots[s].id >= 0) s = (s + 1) & mask;
     }
     int64_t id = m->count++;
     if (len) memcpy(m->key_bytes + used, k, (size_t)len);
     m->key_off[id + 1] = used + len;
-    m->slots[s] = id;
-    m->slot_hash[s] = h;
+    exec_keyslot *x = &m->slots[s];
+    x->hash = h;
+    x->id = id;
+    x->off = used;
+    x->len = len;
     *inserted = true;
     return id;
+}
+
+/* ------------------------------------------------------------------ */
+/* int64 map (single fixed-width key fast path)                        */
+/* ------------------------------------------------------------------ */
+bool exec_i64map_init(exec_i64map *m)
+{
+    memset(m, 0, sizeof *m);
+    m->n_slots = 1024;
+    m->shift = 64 - 10;
+    m->keys = aphx_malloc((size_t)m->n_slots * sizeof(int64_t));
+    m->vals = aphx_malloc((size_t)m->n_slots * sizeof(int64_t));
+    if (!m->keys || !m->vals) {
+        exec_i64map_free(m);
+        return false;
+    }
+    for (int64_t i = 0; i < m->n_slots; i++) m->vals[i] = -1;
+    return true;
+}
+
+void exec_i64map_free(exec_i64map *m)
+{
+    aphx_free(m->keys);
+    aphx_free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+bool exec_i64map_grow(exec_i64map *m)
+{
+    int64_t ns = m->n_slots * 2;
+    int64_t *keys = aphx_malloc((size_t)ns * sizeof(int64_t));
+    int64_t *vals = aphx_malloc((size_t)ns * sizeof(int64_t));
+    if (!keys || !vals) {
+        aphx_free(keys);
+        aphx_free(vals);
+        return false;
+    }
+    int shift = m->shift - 1;
+    for (int64_t i = 0; i < ns; i++) vals[i] = -1;
+    for (int64_t i = 0; i < m->n_slots; i++) {
+        if (m->vals[i] < 0) continue;
+        int64_t s = (int64_t)(exec_i64_hash(m->keys[i]) >> shift);
+        while (vals[s] >= 0) s = (s + 1) & (ns - 1);
+        keys[s] = m->keys[i];
+        vals[s] = m->vals[i];
+    }
+    aphx_free(m->keys);
+    aphx_free(m->vals);
+    m->keys = keys;
+    m->vals = vals;
+    m->n_slots = ns;
+    m->shift = shift;
+    return true;
 }

@@ -44,6 +44,14 @@ typedef struct agg_op {
     int32_t       n_aggs;
     exec_keymap   map;
     int64_t       cap;         /* capacity of the state arrays */
+    /* Single-key fast paths: no row encoding. */
+    enum { KEYS_GENERIC, KEYS_I64, KEYS_STR } key_mode;
+    exec_i64map   i64map;
+    int64_t       n_total;     /* groups so far (fast paths) */
+    int64_t      *gid_key;     /* I64: key of each group; STR: keymap id (-1: the NULL group) */
+    int64_t      *kid_gid;     /* STR: group of each keymap id */
+    int64_t       aux_cap;
+    int64_t       null_gid;
     aphx_arena    strings;     /* MIN/MAX text values */
     bool          consumed;
     arrow_batch  *result;
@@ -228,6 +236,83 @@ static aphx_rc agg_update(agg_op *a, agg_state *s, const exec_vec *v, const int6
 #undef ROW_SKIP
 }
 
+static int64_t group_count(const agg_op *a)
+{
+    return a->key_mode == KEYS_GENERIC ? a->map.count : a->n_total;
+}
+
+static bool grow_aux(agg_op *a, int64_t need)
+{
+    if (need <= a->aux_cap) return true;
+    int64_t nc = a->aux_cap ? a->aux_cap * 2 : 1024;
+    while (nc < need) nc *= 2;
+    int64_t *gk = aphx_realloc(a->gid_key, (size_t)nc * sizeof(int64_t));
+    if (!gk) return false;
+    a->gid_key = gk;
+    int64_t *kg = aphx_realloc(a->kid_gid, (size_t)nc * sizeof(int64_t));
+    if (!kg) return false;
+    a->kid_gid = kg;
+    a->aux_cap = nc;
+    return true;
+}
+
+/* Group ids for one batch through the single-key fast paths. */
+static aphx_rc fast_gids(agg_op *a, arrow_array *kc, int64_t n, int64_t *gid, aphx_error *err)
+{
+    const uint8_t *valid = kc->n_buffers > 0 && kc->buffers[0] ? kc->buffers[0]->data : NULL;
+    int64_t off = kc->offset;
+    if (kc->n_buffers == 0) {   /* NA-typed key: everything in the NULL group */
+        if (a->null_gid < 0) {
+            if (!grow_aux(a, a->n_total + 1)) return agg_oom(err);
+            a->gid_key[a->n_total] = -1;
+            a->null_gid = a->n_total++;
+        }
+        for (int64_t i = 0; i < n; i++) gid[i] = a->null_gid;
+        return APHX_OK;
+    }
+    if (!grow_aux(a, a->n_total + n + 1)) return agg_oom(err);
+    if (a->key_mode == KEYS_I64) {
+        const int64_t *v = (const int64_t *)kc->buffers[1]->data + off;
+        for (int64_t i = 0; i < n; i++) {
+            if (valid && !arrow_bit_get(valid, off + i)) {
+                if (a->null_gid < 0) a->null_gid = a->n_total++;
+                gid[i] = a->null_gid;
+                continue;
+            }
+            bool ins;
+            int64_t g = exec_i64map_upsert(&a->i64map, v[i], a->n_total, &ins);
+            if (g < 0) return agg_oom(err);
+            if (ins) a->gid_key[a->n_total++] = v[i];
+            gid[i] = g;
+        }
+        return APHX_OK;
+    }
+    const int32_t *o = (const int32_t *)kc->buffers[1]->data + off;
+    const uint8_t *d = kc->buffers[2] ? kc->buffers[2]->data : (const uint8_t *)"";
+    for (int64_t i = 0; i < n; i++) {
+        if (valid && !arrow_bit_get(valid, off + i)) {
+            if (a->null_gid < 0) {
+                a->gid_key[a->n_total] = -1;
+                a->null_gid = a->n_total++;
+            }
+            gid[i] = a->null_gid;
+            continue;
+        }
+        const uint8_t *p = d + o[i];
+        int64_t len = o[i + 1] - o[i];
+        bool ins;
+        int64_t kid = exec_keymap_upsert(&a->map, p, len, exec_hash_bytes(p, len), &ins);
+        if (kid < 0) return agg_oom(err);
+        if (ins) {
+            if (!grow_aux(a, kid + 1)) return agg_oom(err);
+            a->kid_gid[kid] = a->n_total;
+            a->gid_key[a->n_total++] = kid;
+        }
+        gid[i] = a->kid_gid[kid];
+    }
+    return APHX_OK;
+}
+
 static aphx_rc agg_consume(agg_op *a, aphx_error *err)
 {
     exec_op *op = &a->base;
@@ -257,15 +342,16 @@ static aphx_rc agg_consume(agg_op *a, aphx_error *err)
             for (int32_t g = 0; g < a->n_groups && !rc; g++)
                 rc = exec_eval_canon(a->groups[g], op->ctx, b, &op->scratch, &keys_cols[g], err);
             exec_keys keys;
-            if (!rc) rc = exec_keys_encode(&a->key_schema, keys_cols, a->n_groups, n, &op->scratch, &keys, err);
-            for (int64_t i = 0; i < n && !rc; i++) {
+            if (!rc && a->key_mode != KEYS_GENERIC) rc = fast_gids(a, keys_cols[0], n, gid, err);
+            else if (!rc) rc = exec_keys_encode(&a->key_schema, keys_cols, a->n_groups, n, &op->scratch, &keys, err);
+            for (int64_t i = 0; i < n && !rc && a->key_mode == KEYS_GENERIC; i++) {
                 bool ins;
                 int64_t off = keys.offsets[i];
                 gid[i] = exec_keymap_upsert(&a->map, keys.bytes + off, keys.offsets[i + 1] - off,
                                             keys.hashes[i], &ins);
                 if (gid[i] < 0) rc = agg_oom(err);
             }
-            if (!rc && !grow_state(a, a->map.count)) rc = agg_oom(err);
+            if (!rc && !grow_state(a, group_count(a))) rc = agg_oom(err);
         }
         for (int32_t k = 0; k < a->n_aggs && !rc; k++) {
             agg_state *s = &a->aggs[k];
@@ -299,8 +385,38 @@ static aphx_rc agg_consume(agg_op *a, aphx_error *err)
 }
 
 /* Decode group keys from the key map's bytes into columns. */
+static aphx_rc decode_fast_keys(agg_op *a, arrow_batch *r, aphx_error *err)
+{
+    int64_t n = a->n_total;
+    exec_type t = exec_canon(a->groups[0]->type);
+    if (a->key_mode == KEYS_I64) {
+        arrow_array *col = exec_array_fixed(t, n, a->null_gid >= 0);
+        if (!col) return agg_oom(err);
+        int64_t *d = (int64_t *)exec_values(col);
+        for (int64_t g = 0; g < n; g++) d[g] = g == a->null_gid ? 0 : a->gid_key[g];
+        if (a->null_gid >= 0) {
+            memset(col->buffers[0]->data, 0xff, (size_t)(n + 7) / 8);
+            arrow_bit_set(col->buffers[0]->data, a->null_gid, false);
+            col->null_count = 1;
+        }
+        r->columns[0] = col;
+        return APHX_OK;
+    }
+    exec_strbuild sb;
+    if (!exec_strbuild_init(&sb, n, a->map.key_bytes_len + 64)) return agg_oom(err);
+    for (int64_t g = 0; g < n; g++) {
+        int64_t kid = a->gid_key[g];
+        if (g == a->null_gid || kid < 0) exec_strbuild_null(&sb);
+        else exec_strbuild_append(&sb, a->map.key_bytes + a->map.key_off[kid],
+                                  a->map.key_off[kid + 1] - a->map.key_off[kid]);
+    }
+    r->columns[0] = exec_strbuild_finish(&sb);
+    return r->columns[0] ? APHX_OK : agg_oom(err);
+}
+
 static aphx_rc decode_keys(agg_op *a, arrow_batch *r, aphx_error *err)
 {
+    if (a->key_mode != KEYS_GENERIC) return decode_fast_keys(a, r, err);
     int64_t n = a->map.count;
     aphx_rc rc = APHX_OK;
     int64_t *cursor = aphx_malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
@@ -439,7 +555,7 @@ static aphx_rc agg_next(exec_op *op, arrow_batch **out, aphx_error *err)
         a->consumed = true;
         aphx_rc rc = agg_consume(a, err);
         if (rc) return rc;
-        int64_t n = a->map.count;
+        int64_t n = group_count(a);
         arrow_batch *r = arrow_batch_new(&op->schema, n);
         if (!r) return agg_oom(err);
         rc = decode_keys(a, r, err);
@@ -503,6 +619,9 @@ static void agg_destroy(exec_op *op)
     aphx_free(a->aggs);
     aphx_free(a->groups);
     exec_keymap_free(&a->map);
+    exec_i64map_free(&a->i64map);
+    aphx_free(a->gid_key);
+    aphx_free(a->kid_gid);
     arrow_schema_free(&a->key_schema);
     aphx_arena_destroy(&a->strings);
     arrow_batch_free(a->result);
@@ -546,6 +665,13 @@ exec_op *exec_agg_new(exec_ctx *ctx, exec_op *child, exec_expr **groups,
         if (exec_schema_set(&a->key_schema, g, "", t, true) ||
             exec_schema_set(&a->base.schema, g, group_names && group_names[g] ? group_names[g] : name, t, true))
             goto nomem;
+    }
+    a->null_gid = -1;
+    if (n_groups == 1) {
+        arrow_type_id kt = exec_canon(groups[0]->type).id;
+        if (kt == ARROW_INT64 || kt == ARROW_TIMESTAMP) a->key_mode = KEYS_I64;
+        else if (kt == ARROW_UTF8) a->key_mode = KEYS_STR;
+        if (a->key_mode == KEYS_I64 && !exec_i64map_init(&a->i64map)) goto nomem;
     }
     for (int32_t k = 0; k < n_aggs; k++) {
         agg_state *s = &a->aggs[k];

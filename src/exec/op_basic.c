@@ -14,7 +14,7 @@ exec_op *exec_op_alloc(size_t size, const exec_op_vtable *vt, exec_ctx *ctx)
     if (!op) return NULL;
     op->vt = vt;
     op->ctx = ctx;
-    aphx_arena_init(&op->scratch, 64 * 1024);
+    aphx_arena_init(&op->scratch, 4 << 20);   /* one block reused per batch */
     return op;
 }
 

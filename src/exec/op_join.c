@@ -42,6 +42,12 @@ typedef struct join_op {
     exec_keys      probe_keys;
     aphx_arena     probe_arena;
     bool           probe_done;
+    /* single integer key fast path: keys compared as int64, no encoding */
+    bool           fast_i64;
+    int            shift;         /* 64 - log2(buckets) */
+    arrow_array   *build_key;     /* canonical key column of the build side */
+    const int64_t *bkeys;
+    arrow_array   *probe_key;     /* canonical key column of the current probe batch */
     int64_t        unmatched_pos; /* RIGHT/FULL tail emission */
 } join_op;
 
@@ -68,6 +74,38 @@ static aphx_rc join_build(join_op *j, aphx_error *err)
         if (!j->matched) return join_oom(err);
     }
     if (!j->hash) return APHX_OK;
+    if (j->fast_i64) {
+        rc = exec_eval_canon(j->right_keys[0], op->ctx, j->build, &j->build_arena, &j->build_key, err);
+        if (rc) return rc;
+        int64_t nb = 16, bits = 4;
+        while (nb < n * 2) {
+            nb *= 2;
+            bits++;
+        }
+        j->shift = (int)(64 - bits);
+        j->mask = nb - 1;
+        j->head = aphx_arena_alloc(&j->build_arena, (size_t)nb * sizeof(int64_t));
+        j->next = aphx_arena_alloc(&j->build_arena, (size_t)(n + 1) * sizeof(int64_t));
+        if (!j->head || !j->next) return join_oom(err);
+        memset(j->head, 0xff, (size_t)nb * sizeof(int64_t));
+        arrow_array *ka = j->build_key;
+        if (ka->n_buffers == 0) {          /* NULL-typed key: nothing can match */
+            j->build_has_null_key = n > 0;
+            return APHX_OK;
+        }
+        const uint8_t *valid = ka->buffers[0] ? ka->buffers[0]->data : NULL;
+        j->bkeys = (const int64_t *)ka->buffers[1]->data + ka->offset;
+        for (int64_t i = n - 1; i >= 0; i--) {
+            if (valid && !arrow_bit_get(valid, ka->offset + i)) {
+                j->build_has_null_key = true;
+                continue;
+            }
+            int64_t b = (int64_t)(exec_i64_hash(j->bkeys[i]) >> j->shift);
+            j->next[i] = j->head[b];
+            j->head[b] = i;
+        }
+        return APHX_OK;
+    }
     arrow_array *cols[64] = {0};
     for (int32_t k = 0; k < j->n_keys && !rc; k++)
         rc = exec_eval_canon(j->right_keys[k], op->ctx, j->build, &j->build_arena, &cols[k], err);
@@ -108,7 +146,7 @@ typedef struct pairs {
 static bool pairs_push(pairs *p, aphx_arena *a, int64_t l, int64_t r)
 {
     if (p->n == p->cap) {
-        int64_t nc = p->cap ? p->cap * 2 : 1024;
+        int64_t nc = p->cap ? p->cap * 2 : 65536;
         int64_t *nl = aphx_arena_alloc(a, (size_t)nc * sizeof(int64_t));
         int64_t *nr = aphx_arena_alloc(a, (size_t)nc * sizeof(int64_t));
         if (!nl || !nr) return false;
@@ -197,7 +235,22 @@ static aphx_rc apply_residual(join_op *j, const arrow_batch *left, pairs *p, aph
 static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64_t i1, pairs *p,
                           aphx_error *err)
 {
-    if (j->hash) {
+    if (j->hash && j->fast_i64) {
+        arrow_array *ka = j->probe_key;
+        if (ka->n_buffers == 0 || !j->bkeys) return apply_residual(j, left, p, err);
+        const uint8_t *valid = ka->buffers[0] ? ka->buffers[0]->data : NULL;
+        const int64_t *v = (const int64_t *)ka->buffers[1]->data + ka->offset;
+        const int64_t *head = j->head, *next = j->next, *bkeys = j->bkeys;
+        int shift = j->shift;
+        for (int64_t i = i0; i < i1; i++) {
+            if (valid && !arrow_bit_get(valid, ka->offset + i)) continue;
+            int64_t k = v[i];
+            for (int64_t r = head[exec_i64_hash(k) >> shift]; r >= 0; r = next[r]) {
+                if (bkeys[r] != k) continue;
+                if (!pairs_push(p, &j->probe_arena, i, r)) return join_oom(err);
+            }
+        }
+    } else if (j->hash) {
         const exec_keys *k = &j->probe_keys;
         for (int64_t i = i0; i < i1; i++) {
             if (k->any_null[i]) continue;
@@ -217,6 +270,13 @@ static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64
                 if (!pairs_push(p, &j->probe_arena, i, r)) return join_oom(err);
     }
     return apply_residual(j, left, p, err);
+}
+
+static bool probe_key_null(const join_op *j, int64_t i)
+{
+    if (!j->fast_i64) return j->probe_keys.any_null[i];
+    const arrow_array *ka = j->probe_key;
+    return ka->n_buffers == 0 || (ka->buffers[0] && !arrow_bit_get(ka->buffers[0]->data, ka->offset + i));
 }
 
 /* Produce the output for left rows [i0, i1) from the kept pairs. */
@@ -253,7 +313,7 @@ static aphx_rc join_emit(join_op *j, const arrow_batch *left, int64_t i0, int64_
             bool keep;
             if (j->n_build == 0) keep = true;
             else if (j->build_has_null_key) keep = false;
-            else if (j->hash && j->probe_keys.any_null[i]) keep = false;
+            else if (j->hash && probe_key_null(j, i)) keep = false;
             else keep = hits == 0;
             if (keep) ok = pairs_push(&o, &j->probe_arena, i, -1);
             break;
@@ -287,7 +347,12 @@ static aphx_rc join_next(exec_op *op, arrow_batch **out, aphx_error *err)
             }
             j->probe = b;
             j->probe_pos = 0;
-            if (j->hash) {
+            if (j->hash && j->fast_i64) {
+                arrow_array_unref(j->probe_key);
+                j->probe_key = NULL;
+                if ((rc = exec_eval_canon(j->left_keys[0], op->ctx, b, &j->probe_arena, &j->probe_key, err)))
+                    return rc;
+            } else if (j->hash) {
                 arrow_array *cols[64] = {0};
                 for (int32_t k = 0; k < j->n_keys && !rc; k++)
                     rc = exec_eval_canon(j->left_keys[k], op->ctx, b, &j->probe_arena, &cols[k], err);
@@ -384,6 +449,8 @@ static void join_destroy(exec_op *op)
     join_op *j = (join_op *)op;
     arrow_batch_free(j->probe);
     arrow_batch_free(j->build);
+    arrow_array_unref(j->build_key);
+    arrow_array_unref(j->probe_key);
     aphx_arena_destroy(&j->build_arena);
     aphx_arena_destroy(&j->probe_arena);
     arrow_schema_free(&j->key_schema);
@@ -424,7 +491,7 @@ static exec_op *join_new(exec_ctx *ctx, exec_op *left, exec_op *right, exec_join
     j->base.children[1] = right;
     j->base.n_children = 2;
     aphx_arena_init(&j->build_arena, 1 << 20);
-    aphx_arena_init(&j->probe_arena, 1 << 20);
+    aphx_arena_init(&j->probe_arena, 8 << 20);
     j->type = type;
     j->hash = hash;
     j->residual = residual;
@@ -463,6 +530,10 @@ static exec_op *join_new(exec_ctx *ctx, exec_op *left, exec_op *right, exec_join
         j->left_keys[k] = lk[k];
         j->right_keys[k] = rk[k];
         if (exec_schema_set(&j->key_schema, k, "", a.id == ARROW_NA ? b : a, true)) goto nomem;
+    }
+    if (hash && n_keys == 1) {
+        arrow_type_id kt = j->key_schema.fields[0].type.id;
+        j->fast_i64 = kt == ARROW_INT64 || kt == ARROW_TIMESTAMP;
     }
     bool right_cols = emits_right(type);
     if (arrow_schema_init(&j->base.schema, ls->n_fields + (right_cols ? rs->n_fields : 0)) ||

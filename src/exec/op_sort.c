@@ -193,8 +193,22 @@ static aphx_rc topn_consume(sort_op *s, aphx_error *err)
             if (!rc) rc = eval_keys(s, b, b_arrs, b_cols, err);
             if (!rc) {
                 int64_t last = kept->length - 1;
-                for (int64_t i = 0; i < n; i++)
-                    if (cmp_rows(b_cols, i, kept_cols, last, s->n_keys) < 0) idx[m++] = i;
+                const sort_col *k0 = &b_cols[0], *t0 = &kept_cols[0];
+                bool t0_null = t0->type == ARROW_NA || (t0->valid && !arrow_bit_get(t0->valid, t0->offset + last));
+                if (k0->type == ARROW_INT64 && !k0->valid && !t0_null) {
+                    /* Screen on the first key in a plain loop; ties go to the full compare. */
+                    const int64_t *x = (const int64_t *)k0->vals + k0->offset;
+                    int64_t thr = ((const int64_t *)t0->vals)[t0->offset + last];
+                    bool desc = k0->desc;
+                    for (int64_t i = 0; i < n; i++) {
+                        int64_t v = x[i];
+                        if (desc ? v > thr : v < thr) idx[m++] = i;
+                        else if (v == thr && cmp_rows(b_cols, i, kept_cols, last, s->n_keys) < 0) idx[m++] = i;
+                    }
+                } else {
+                    for (int64_t i = 0; i < n; i++)
+                        if (cmp_rows(b_cols, i, kept_cols, last, s->n_keys) < 0) idx[m++] = i;
+                }
                 cand = NULL;
                 if (m > 0) rc = exec_batch_take(b, idx, m, &cand, err);
             }

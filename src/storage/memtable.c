@@ -546,7 +546,7 @@ static aphx_rc write_rows(storage_table *t, const arrow_batch *rows, bool upsert
         aphx_free(seen);
         if (rc) goto done;
     }
-    int64_t first;
+    int64_t first = 0;
     if ((rc = append_rows(t, rows, &first, err))) goto done;
     for (int64_t i = 0; i < n; i++) {
         const uint8_t *k = kb + offs[i];

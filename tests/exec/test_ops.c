@@ -223,6 +223,29 @@ static void test_sort(void **state)
     tb_free(t);
 }
 
+/* Generic key paths: string join keys, two-column keys; int group keys with NULLs. */
+static void test_generic_keys(void **state)
+{
+    tbatch *l = tb_new("s:str,n:i64", "a,b,NULL,a", "1,2,3,4");
+    tbatch *r = tb_new("s:str,m:i64", "a,a,NULL,c", "10,20,30,40");
+    exec_expr *lk[] = {COL(&l->schema, 0)};
+    exec_expr *rk[] = {COL(&r->schema, 0)};
+    assert_string_equal(tu_run(exec_hash_join_new(&C, src(l), src(r), EXEC_JOIN_LEFT, lk, rk, 1, NULL, &E)),
+                        "a,1,a,10;a,1,a,20;b,2,NULL,NULL;NULL,3,NULL,NULL;a,4,a,10;a,4,a,20");
+    exec_expr *lk2[] = {COL(&l->schema, 0), exec_expr_arith(&A, EXEC_MUL, COL(&l->schema, 1), LI(10), &E)};
+    exec_expr *rk2[] = {COL(&r->schema, 0), COL(&r->schema, 1)};
+    assert_string_equal(tu_run(exec_hash_join_new(&C, src(l), src(r), EXEC_JOIN_INNER, lk2, rk2, 2, NULL, &E)),
+                        "a,1,a,10");
+    assert_string_equal(tu_run(exec_hash_join_new(&C, src(l), src(r), EXEC_JOIN_ANTI_NULL_AWARE, lk, rk, 1, NULL, &E)), "");
+    tbatch *g = tb_new("k:i64,v:i64", "1,NULL,1,2,NULL", "1,2,3,4,5");
+    exec_expr *gk[] = {COL(&g->schema, 0)};
+    exec_agg_spec a[] = {{EXEC_AGG_SUM, COL(&g->schema, 1), false, "s"}, {EXEC_AGG_COUNT, COL(&g->schema, 0), false, "c"}};
+    assert_string_equal(tu_run(exec_agg_new(&C, src(g), gk, NULL, 1, a, 2, &E)), "1,4,2;NULL,7,0;2,4,1");
+    tb_free(g);
+    tb_free(l);
+    tb_free(r);
+}
+
 static void test_distinct_setops(void **state)
 {
     tbatch *a = tb_new("x:i64,s:str", "1,2,1,NULL,NULL,3", "a,b,a,n,n,c");
@@ -297,6 +320,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_joins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_join_residual_and_cross, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sort, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generic_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_distinct_setops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_and_explain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sticky_error, setup, teardown),
