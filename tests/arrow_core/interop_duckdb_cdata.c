@@ -11,6 +11,10 @@
  *   2. us -> DuckDB: batches made with our builders are exported as a C
  *      stream, scanned by DuckDB (duckdb_arrow_scan), selected back as
  *      Arrow and imported again; every cell must render the same JSON.
+ *   3. every builder test case (tests/arrow_core/cases.h) goes the same
+ *      way, one column each, against a table of what DuckDB does with it
+ *      (identical, converted to a listed result, refused, or a documented
+ *      divergence).
  *
  * Usage: interop_duckdb_cdata /path/to/libduckdb.so
  * Exit 77 (skip) with a printed reason when the library is absent.
@@ -81,15 +85,23 @@ static bool load_duckdb(const char *path)
 }
 
 /* Run sql; import its schema into *schema and every row as a JSON line
- * ("v1 | v2 | ...") appended to *rows. Returns false on any error. */
-static bool duck_fetch(duck_handle conn, const char *sql, arrow_schema *schema, aphx_buf *rows)
+ * ("v1 | v2 | ...") appended to *rows. Returns false on any error; a
+ * failure of DuckDB's query itself is copied to duck_error (if non-NULL)
+ * instead of counting as a test failure. */
+static bool duck_fetch_ex(duck_handle conn, const char *sql, arrow_schema *schema, aphx_buf *rows,
+                          aphx_buf *duck_error)
 {
     duck_handle res = NULL;
-    bool ok = false;
+    bool ok = false, count_failure = true;
     aphx_error err = {0};
     memset(schema, 0, sizeof *schema);
     if (duck.query_arrow(conn, sql, &res)) {
-        printf("FAIL: DuckDB query failed: %s\n", duck.query_arrow_error(res));
+        if (duck_error) {
+            aphx_buf_puts(duck_error, duck.query_arrow_error(res));
+            count_failure = false;
+        } else {
+            printf("FAIL: DuckDB query failed: %s\n", duck.query_arrow_error(res));
+        }
         goto done;
     }
     struct ArrowSchema cs;
@@ -146,8 +158,13 @@ static bool duck_fetch(duck_handle conn, const char *sql, arrow_schema *schema, 
     ok = true;
 done:
     if (res) duck.destroy_arrow(&res);
-    if (!ok) failures++;
+    if (!ok && count_failure) failures++;
     return ok;
+}
+
+static bool duck_fetch(duck_handle conn, const char *sql, arrow_schema *schema, aphx_buf *rows)
+{
+    return duck_fetch_ex(conn, sql, schema, rows, NULL);
 }
 
 /* ---- 1. DuckDB -> us ---- */
@@ -382,6 +399,149 @@ static void test_us_to_duckdb(duck_handle conn)
     arrow_schema_free(&s);
 }
 
+/* ---- 3. every builder test case, one column each, through DuckDB ---- */
+#define assert_int_equal(a, b)                                                   \
+    do {                                                                         \
+        if ((long long)(a) != (long long)(b)) {                                  \
+            printf("FAIL %s:%d: %lld != %lld\n", __FILE__, __LINE__,            \
+                   (long long)(a), (long long)(b));                              \
+            exit(1);                                                             \
+        }                                                                        \
+    } while (0)
+#define assert_non_null(p) assert_int_equal((p) != NULL, 1)
+#define fail_msg(...) (printf("FAIL: " __VA_ARGS__), printf("\n"), exit(1))
+#include "cases.h"
+
+typedef struct one_reader {
+    arrow_reader base;
+    arrow_schema schema;
+    arrow_array *column;
+    bool         done;
+} one_reader;
+
+static const arrow_schema *one_schema(arrow_reader *r) { return &((one_reader *)r)->schema; }
+
+static aphx_rc one_next(arrow_reader *r, arrow_batch **out, aphx_error *err)
+{
+    one_reader *o = (one_reader *)r;
+    *out = NULL;
+    if (o->done) return APHX_OK;
+    o->done = true;
+    *out = arrow_batch_new(&o->schema, o->column->length);
+    if (!*out) return aphx_fail(err, APHX_NOMEM, "out of memory");
+    (*out)->columns[0] = arrow_array_ref(o->column);
+    return APHX_OK;
+}
+
+static void one_close(arrow_reader *r)
+{
+    one_reader *o = (one_reader *)r;
+    arrow_array_unref(o->column);
+    arrow_schema_free(&o->schema);
+    free(o);
+}
+
+/* What DuckDB 1.5.6 (the version tests/interop pins) does with each of our
+ * test cases. SAME: the rows come back rendering identical JSON. CONVERTED:
+ * DuckDB maps the type to one of its own; the rows it returns are listed.
+ * REFUSED: DuckDB rejects the type (scan or query error). DIVERGES: DuckDB
+ * reads the values differently, for the reason given; only the fetch is
+ * checked. */
+typedef enum { DUCK_SAME, DUCK_CONVERTED, DUCK_REFUSED, DUCK_DIVERGES } duck_outcome;
+static const struct {
+    const char  *name;
+    duck_outcome outcome;
+    const char  *rows_or_reason;
+} duck_expect[] = {
+    {"float16", DUCK_REFUSED, "DuckDB has no half-precision type"},
+    {"decimal128", DUCK_DIVERGES, "row 3 holds 2^127-1, beyond the declared precision 10; DuckDB truncates it"},
+    {"decimal256", DUCK_REFUSED, "DuckDB has no 256-bit decimals"},
+    {"date64", DUCK_CONVERTED, "19782\nnull\n"},
+    {"time32", DUCK_CONVERTED, "49500500000\nnull\n"},
+    {"duration", DUCK_CONVERTED, "{\"months\":0,\"days\":0,\"nanoseconds\":15000000}\nnull\n"},
+    {"interval_months", DUCK_CONVERTED, "{\"months\":3,\"days\":0,\"nanoseconds\":0}\nnull\n"},
+    {"interval_day_time", DUCK_DIVERGES,
+     "for {2 days, 15 ms} DuckDB returned (15 * 2^32 + 2) ms: it reads the two int32s as one "
+     "int64 of milliseconds; the arrow-testing gold interval files confirm our layout"},
+    {"interval_mdn", DUCK_CONVERTED, "{\"months\":1,\"days\":2,\"nanoseconds\":0}\nnull\n"},
+    {"sparse_union", DUCK_REFUSED, "DuckDB needs type codes 0..n-1 (this union uses 5 and 7)"},
+    {"dense_union", DUCK_REFUSED, "DuckDB reads sparse unions only"},
+    {"dense_union_nested", DUCK_REFUSED, "DuckDB reads sparse unions only"},
+};
+
+static void test_cases_through_duckdb(duck_handle conn)
+{
+    int same = 0, converted = 0, refused = 0, diverges = 0;
+    for (size_t k = 0; k < APHX_ARRAY_LEN(cases); k++) {
+        const tcase *tc = &cases[k];
+        duck_outcome expect = DUCK_SAME;
+        const char *detail = NULL;
+        for (size_t e = 0; e < APHX_ARRAY_LEN(duck_expect); e++)
+            if (strcmp(duck_expect[e].name, tc->name) == 0) {
+                expect = duck_expect[e].outcome;
+                detail = duck_expect[e].rows_or_reason;
+            }
+        one_reader *o = calloc(1, sizeof *o);
+        arrow_schema_init(&o->schema, 1);
+        tc->setup(&o->schema.fields[0]);
+        o->column = build(tc, &o->schema.fields[0]);
+        aphx_buf want;
+        aphx_buf_init(&want);
+        for (int64_t r = 0; r < o->column->length; r++) {
+            arrow_array_format_json(&o->schema.fields[0], o->column, r, &want);
+            aphx_buf_putc(&want, '\n');
+        }
+        o->base.schema = one_schema;
+        o->base.next = one_next;
+        o->base.close = one_close;
+        struct ArrowArrayStream *stream = calloc(1, sizeof *stream);
+        arrow_export_stream(&o->base, stream);
+        char view[32], sql[64];
+        snprintf(view, sizeof view, "case%zu", k);
+        snprintf(sql, sizeof sql, "SELECT * FROM %s", view);
+        int scan = duck.arrow_scan(conn, view, stream);
+        aphx_buf got, duck_err;
+        aphx_buf_init(&got);
+        aphx_buf_init(&duck_err);
+        bool fetched = false, fetch_failed = false;
+        if (scan == 0) {
+            arrow_schema back;
+            fetched = duck_fetch_ex(conn, sql, &back, &got, &duck_err);
+            fetch_failed = !fetched && duck_err.len == 0;
+            arrow_schema_free(&back);
+        }
+        const char *g = got.data ? got.data : "";
+        switch (expect) {
+        case DUCK_SAME:
+            CHECK(fetched && strcmp(g, want.data) == 0, "case %s: DuckDB returned\n%swanted\n%s%s", tc->name,
+                  g, want.data, duck_err.len ? duck_err.data : "");
+            same++;
+            break;
+        case DUCK_CONVERTED:
+            CHECK(fetched && strcmp(g, detail) == 0, "case %s: DuckDB returned\n%swanted\n%s%s", tc->name, g,
+                  detail, duck_err.len ? duck_err.data : "");
+            converted++;
+            break;
+        case DUCK_REFUSED:
+            CHECK(!fetched && !fetch_failed, "case %s: DuckDB was expected to refuse it (%s)", tc->name, detail);
+            refused++;
+            break;
+        case DUCK_DIVERGES:
+            CHECK(fetched, "case %s: DuckDB fetch failed", tc->name);
+            diverges++;
+            break;
+        }
+        aphx_buf_free(&duck_err);
+        stream->release(stream);
+        free(stream);
+        aphx_buf_free(&got);
+        aphx_buf_free(&want);
+    }
+    printf("%s every builder case through DuckDB: %d identical, %d converted as expected, "
+           "%d refused as expected, %d known divergences\n", failures ? "FAIL" : "PASS", same, converted,
+           refused, diverges);
+}
+
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "libduckdb.so";
@@ -396,6 +556,7 @@ int main(int argc, char **argv)
     duck.destroy_arrow(&res);
     test_duckdb_to_us(conn);
     test_us_to_duckdb(conn);
+    test_cases_through_duckdb(conn);
     duck.disconnect(&conn);
     duck.close(&db);
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "OK", failures);
