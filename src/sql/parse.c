@@ -1284,6 +1284,14 @@ static aphx_rc parse_select_core(sql_parser *p, sql_select **out)
     if (!s) return p->rc;
     s->pos = p->tok.pos;
     TRY(expect_kw(p, "SELECT"));
+    if (p->lx.hint) {
+        /* a Phoenix hint comment after SELECT: keep its text, trimmed */
+        const char *h = p->lx.hint;
+        uint32_t n = p->lx.hint_len;
+        while (n && (*h == ' ' || *h == '\t' || *h == '\n' || *h == '\r')) h++, n--;
+        while (n && (h[n - 1] == ' ' || h[n - 1] == '\t' || h[n - 1] == '\n' || h[n - 1] == '\r')) n--;
+        if (n && !(s->hint = aphx_arena_strndup(p->arena, h, n))) return parser_nomem(p);
+    }
     if (accept_kw(p, "DISTINCT")) s->distinct = true;
     else accept_kw(p, "ALL");
     do TRY(parse_select_item(p, &s->items));
@@ -1697,7 +1705,7 @@ static bool sequence_constant(const sql_expr *e, int64_t *out)
 
 /* What can be checked before execution: INCREMENT BY 0, MINVALUE above
  * MAXVALUE, START WITH outside them, CACHE below 1. */
-static aphx_rc check_sequence(sql_parser *p, const sql_stmt *s, sql_pos pos)
+static aphx_rc check_sequence(sql_parser *p, const sql_stmt *s)
 {
     int64_t inc, lo, hi, start, cache;
     bool has_lo = sequence_constant(s->u.create_sequence.minvalue, &lo);
@@ -1716,7 +1724,6 @@ static aphx_rc check_sequence(sql_parser *p, const sql_stmt *s, sql_pos pos)
     if (sequence_constant(s->u.create_sequence.cache, &cache) && cache < 1)
         return parser_error(p, APHX_RANGE, SQL_STATE_INVALID_PARAMETER, s->u.create_sequence.cache->pos,
                             "CACHE must be at least 1");
-    (void)pos;
     return APHX_OK;
 }
 
@@ -1758,7 +1765,7 @@ static aphx_rc parse_create_sequence(sql_parser *p, sql_stmt *s)
         TRY(parse_sequence_value(p, what, slot));
     }
     if (p->rc) return p->rc;
-    return check_sequence(p, s, s->pos);
+    return check_sequence(p, s);
 }
 
 static aphx_rc parse_trigger_body(sql_parser *p, sql_stmt *s)

@@ -424,7 +424,9 @@ static void print_table_ref(const sql_table_ref *t, aphx_buf *out)
 
 static void print_select(const sql_select *s, aphx_buf *out)
 {
-    aphx_buf_puts(out, s->distinct ? "SELECT DISTINCT " : "SELECT ");
+    aphx_buf_puts(out, "SELECT ");
+    if (s->hint) aphx_buf_printf(out, "/*+ %s */ ", s->hint);
+    if (s->distinct) aphx_buf_puts(out, "DISTINCT ");
     for (size_t i = 0; i < s->items.count; i++) {
         const sql_select_item *it = s->items.items[i];
         if (i) aphx_buf_puts(out, ", ");

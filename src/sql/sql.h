@@ -97,6 +97,10 @@ typedef struct sql_lexer {
     size_t      at;       /* next byte to read */
     uint32_t    line;     /* line/column of `at` */
     uint32_t    column;
+    /* A Phoenix hint comment (slash-star-plus INDEX(t i) star-slash) right
+     * before the token just returned: its inner text (hint_len bytes) or NULL. */
+    const char *hint;
+    uint32_t    hint_len;
 } sql_lexer;
 
 void sql_lexer_init(sql_lexer *lx, const char *text, size_t len);
@@ -363,6 +367,7 @@ typedef SQL_LIST_OF(sql_named_window) sql_named_window_list;
 
 struct sql_select {
     sql_pos         pos;
+    const char     *hint;              /* Phoenix hint comment after SELECT: its text, trimmed */
     bool            distinct;
     sql_select_list items;
     sql_from_list   from;              /* comma-separated; empty: no FROM */

@@ -13,7 +13,9 @@
  *   numbers      123 | 1.5 | .5 | 1. | 1e10 | 1.5E-3   (no sign: that is an operator)
  *   parameters   ? | ?NNN | $NNN
  *   operators    || <> != <= >= == = < > + - * / % ( ) , ; . & | << >> ~ ::
- *   comments     -- to end of line, and C comments (not nested)
+ *   comments     -- to end of line, and C comments (not nested); a C
+ *                comment opening with + is a Phoenix hint, reported in
+ *                sql_lexer.hint for the token that follows it
  * A NUL byte anywhere is an error (statements are text).
  */
 #include "sql/sql.h"
@@ -30,6 +32,8 @@ void sql_lexer_init(sql_lexer *lx, const char *text, size_t len)
     lx->at = 0;
     lx->line = 1;
     lx->column = 1;
+    lx->hint = NULL;
+    lx->hint_len = 0;
 }
 
 static sql_pos lexer_pos(const sql_lexer *lx)
@@ -98,13 +102,19 @@ static aphx_rc lexer_skip_space(sql_lexer *lx, sql_error *err)
             while (lx->at < lx->len && lx->text[lx->at] != '\n') lexer_step(lx);
         } else if (c == '/' && lexer_peek(lx, 1) == '*') {
             sql_pos start = lexer_pos(lx);
+            bool hint = lexer_peek(lx, 2) == '+';
             lexer_step(lx);
             lexer_step(lx);
+            if (hint) {
+                lexer_step(lx);
+                lx->hint = lx->text + lx->at;
+            }
             for (;;) {
                 if (lx->at >= lx->len)
                     return sql_fail_at(err, APHX_EOF, SQL_STATE_SYNTAX_ERROR, start,
                                        "unterminated /* comment");
                 if (lx->text[lx->at] == '*' && lexer_peek(lx, 1) == '/') {
+                    if (hint) lx->hint_len = (uint32_t)(lx->text + lx->at - lx->hint);
                     lexer_step(lx);
                     lexer_step(lx);
                     break;
@@ -177,6 +187,8 @@ static aphx_rc lexer_scan_number(sql_lexer *lx, sql_token *tok, sql_error *err)
 
 aphx_rc sql_lexer_next(sql_lexer *lx, sql_token *tok, sql_error *err)
 {
+    lx->hint = NULL;
+    lx->hint_len = 0;
     aphx_rc rc = lexer_skip_space(lx, err);
     if (rc) return rc;
     tok->pos = lexer_pos(lx);

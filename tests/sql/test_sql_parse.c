@@ -313,6 +313,11 @@ static void test_select_clauses(void **state)
               "SELECT DISTINCT A AS X, B AS Y, C AS Z FROM T1, T2 AS U WHERE A > 1 GROUP BY A, 2 "
               "HAVING COUNT(*) > 1 ORDER BY 1 DESC NULLS LAST, B ASC, C NULLS FIRST LIMIT 10 OFFSET 5");
     roundtrip("select all a from t fetch first 5 rows only", "SELECT A FROM T LIMIT 5");
+    roundtrip("select /*+ INDEX(t i_b) NO_CACHE */ distinct a from t /*+ not a hint here */",
+              "SELECT /*+ INDEX(t i_b) NO_CACHE */ DISTINCT A FROM T");
+    roundtrip("select /* plain comment */ a from t", "SELECT A FROM T");
+    sql_stmt *h = parse_ok("SELECT /*+\n SKIP_SCAN */ 1");
+    assert_string_equal(h->u.select->select->hint, "SKIP_SCAN");
     roundtrip("select a from t offset 2 rows fetch next 1 row only", "SELECT A FROM T LIMIT 1 OFFSET 2");
     roundtrip("select a from t limit 3, 4", "SELECT A FROM T LIMIT 4 OFFSET 3");
     roundtrip("select 1", "SELECT 1");
