@@ -223,7 +223,7 @@ static void test_duckdb_to_us(duck_handle conn)
 }
 
 /* ---- 2. us -> DuckDB -> us ---- */
-#define N_OURS 13
+#define N_OURS 14
 
 static void ours_schema(arrow_schema *s)
 {
@@ -231,7 +231,7 @@ static void ours_schema(arrow_schema *s)
         {"i8", ARROW_INT8}, {"u64", ARROW_UINT64}, {"f64", ARROW_FLOAT64}, {"dec", ARROW_DECIMAL128},
         {"s", ARROW_UTF8}, {"ls", ARROW_LARGE_UTF8}, {"bin", ARROW_BINARY}, {"d", ARROW_DATE32},
         {"ts", ARROW_TIMESTAMP}, {"b", ARROW_BOOL}, {"l", ARROW_LIST}, {"st", ARROW_STRUCT},
-        {"dict", ARROW_UTF8},
+        {"dict", ARROW_UTF8}, {"u", ARROW_SPARSE_UNION},
     };
     arrow_schema_init(s, N_OURS);
     for (int i = 0; i < N_OURS; i++) arrow_field_init(&s->fields[i], cols[i].name, cols[i].id, true);
@@ -245,6 +245,9 @@ static void ours_schema(arrow_schema *s)
     arrow_field_init(&s->fields[11].children[1], "y", ARROW_UTF8, true);
     s->fields[12].dict = aphx_calloc(1, sizeof(arrow_dict_encoding));
     s->fields[12].dict->index_type = ARROW_INT16;
+    arrow_field_set_children(&s->fields[13], 2);   /* type codes 0 and 1 */
+    arrow_field_init(&s->fields[13].children[0], "n", ARROW_INT32, true);
+    arrow_field_init(&s->fields[13].children[1], "t", ARROW_UTF8, true);
 }
 
 /* Rows first .. first+n-1. */
@@ -281,6 +284,13 @@ static arrow_batch *ours_batch(const arrow_schema *s, int64_t first, int64_t n)
         else arrow_builder_append_bytes(arrow_builder_child(b[11], 1), tmp, len);
         arrow_builder_append_valid(b[11]);
         arrow_builder_append_bytes(b[12], r % 3 ? "red" : "green", r % 3 ? 3 : 5);
+        if (r % 2) {
+            arrow_builder_append_union(b[13], 0);
+            arrow_builder_append_int(arrow_builder_child(b[13], 0), r);
+        } else {
+            arrow_builder_append_union(b[13], 1);
+            arrow_builder_append_bytes(arrow_builder_child(b[13], 1), tmp, len);
+        }
     }
     arrow_batch *batch = arrow_batch_new(s, n);
     for (int i = 0; i < N_OURS; i++) {
@@ -299,19 +309,23 @@ typedef struct ours_reader {
 static const arrow_schema *ours_reader_schema(arrow_reader *r) { return &((ours_reader *)r)->schema; }
 
 /* Rows 5..704 as a zero-copy slice (array offset 5) of a 710-row batch.
- * The dictionary column is the exception: DuckDB 1.5.6 showed a null slot
- * of a sliced dictionary-encoded column (array offset 5, validity bit
- * clear, as our own import and validation confirm) as the value of its
- * index, so it seems to read that validity without the offset; the column
- * is therefore built at offset 0, with the same values. */
+ * The dictionary and union columns are the exception: DuckDB 1.5.6 showed
+ * a null slot of a sliced dictionary-encoded column (array offset 5,
+ * validity bit clear, as our own import and validation confirm) as the
+ * value of its index, and read a sliced sparse union's first slot as null
+ * (its child value sits at parent offset + 0 = 5, as the spec and the
+ * arrow-testing slice files have it); it seems to ignore the offset there.
+ * Those two columns are built at offset 0, with the same values. */
 static arrow_batch *ours_sliced_batch(const arrow_schema *s)
 {
     arrow_batch *whole = ours_batch(s, 0, 710);
     arrow_batch *sliced = arrow_batch_slice(whole, 5, 700);
     arrow_batch_free(whole);
     arrow_batch *fresh = ours_batch(s, 5, 700);
-    arrow_array_unref(sliced->columns[12]);
-    sliced->columns[12] = arrow_array_ref(fresh->columns[12]);
+    for (int c = 12; c <= 13; c++) {
+        arrow_array_unref(sliced->columns[c]);
+        sliced->columns[c] = arrow_array_ref(fresh->columns[c]);
+    }
     arrow_batch_free(fresh);
     return sliced;
 }
