@@ -626,8 +626,8 @@ aphx_rc arrow_ipc_writer_close(arrow_ipc_writer *w, aphx_error *err)
     if ((rc = ipc_emit(w, eos, 8, err))) goto fail;
     if (w->opts.file_format) {
         fb_builder fb;
-        const uint8_t *footer;
-        size_t footer_len;
+        const uint8_t *footer = NULL;
+        size_t footer_len = 0;
         fb_ref sch;
         fb_builder_init(&fb);
         rc = ipc_schema_encode(&fb, &w->schema, &sch, err);
