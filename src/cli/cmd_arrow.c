@@ -97,12 +97,31 @@ static void arrow_cli_pad(FILE *f, size_t n)
     for (size_t i = 0; i < n; i++) fputc(' ', f);
 }
 
-/* Print one batch (rows [0, rows)) as table lines with column widths w. */
+static void arrow_cli_print_header(const arrow_schema *s, const size_t *widths)
+{
+    int32_t nc = s->n_fields;
+    for (int32_t c = 0; c < nc; c++) {
+        const char *name = s->fields[c].name;
+        fputs(c ? " | " : "", stdout);
+        fputs(name, stdout);
+        if (c + 1 < nc) arrow_cli_pad(stdout, widths[c] - arrow_cli_width(name, strlen(name)));
+    }
+    fputc('\n', stdout);
+    for (int32_t c = 0; c < nc; c++) {
+        fputs(c ? "-+-" : "", stdout);
+        for (size_t i = 0; i < widths[c]; i++) fputc('-', stdout);
+    }
+    fputc('\n', stdout);
+}
+
+/* Print one batch (rows [0, rows)) as table lines with column widths w;
+ * the header goes out with the first rows, using their widths. */
 static aphx_rc arrow_cli_print_table(const arrow_batch *bt, int64_t rows, size_t *widths,
                                      bool *header_done)
 {
     int32_t nc = bt->n_columns;
     const arrow_schema *s = bt->schema;
+    if (rows == 0) return APHX_OK;
     size_t cells = (size_t)rows * (size_t)(nc ? nc : 1);
     aphx_buf text;
     size_t *start = aphx_calloc(cells + 1, sizeof(size_t));
@@ -126,18 +145,7 @@ static aphx_rc arrow_cli_print_table(const arrow_batch *bt, int64_t rows, size_t
         return APHX_NOMEM;
     }
     if (!*header_done) {
-        for (int32_t c = 0; c < nc; c++) {
-            const char *name = s->fields[c].name;
-            fputs(c ? " | " : "", stdout);
-            fputs(name, stdout);
-            if (c + 1 < nc) arrow_cli_pad(stdout, widths[c] - arrow_cli_width(name, strlen(name)));
-        }
-        fputc('\n', stdout);
-        for (int32_t c = 0; c < nc; c++) {
-            fputs(c ? "-+-" : "", stdout);
-            for (size_t i = 0; i < widths[c]; i++) fputc('-', stdout);
-        }
-        fputc('\n', stdout);
+        arrow_cli_print_header(s, widths);
         *header_done = true;
     }
     for (int64_t r = 0; r < rows; r++) {
@@ -252,6 +260,7 @@ static int arrow_cli_cat(int argc, char **argv)
         arrow_batch_free(bt);
     }
     if (!json && rc == 0) {
+        if (!header_done && s->n_fields > 0) arrow_cli_print_header(s, widths);
         printf("(%lld row%s in %lld batch%s)\n", (long long)total, total == 1 ? "" : "s",
                (long long)batches, batches == 1 ? "" : "es");
     }
