@@ -15,6 +15,11 @@
  *              sql_error_render() prints the line with a caret (error.c).
  *   printer    sql_print_statement(): canonical SQL text back out; parse →
  *              print → parse → print is a fixpoint (print.c).
+ *   splitter   sql_split_script(): statement spans without parsing, for
+ *              shells and wire front ends (tokenize.c).
+ *   binder     sql_bind_statement(): name resolution against an abstract
+ *              catalog (sql_catalog_vtable) that the ZooKeeper-backed
+ *              catalog cache implements; annotates the AST (bind.c).
  *
  * The dialect is Apache Phoenix's (UPSERT, ON DUPLICATE KEY, CONSTRAINT pk
  * PRIMARY KEY (..), table options, sequences, INCLUDE indexes) plus the
@@ -24,7 +29,8 @@
  * folded to upper case (as Phoenix does); "double quoted" ones are kept
  * exactly.
  *
- * Binding, planning and execution are not here yet: the AST is all.
+ * Planning and execution are not here yet. src/sql/README.md explains the
+ * design decisions (precedence, SQLite compatibility, limits).
  */
 #ifndef APHX_SQL_H
 #define APHX_SQL_H
@@ -43,9 +49,8 @@ typedef struct sql_pos {
 /* SQLSTATE codes the front end produces (PostgreSQL's names). */
 #define SQL_STATE_SYNTAX_ERROR        "42601"
 #define SQL_STATE_INVALID_NAME        "42602"
-#define SQL_STATE_UNDEFINED_OBJECT    "42704"   /* unknown type name */
+#define SQL_STATE_UNDEFINED_OBJECT    "42704"   /* unknown type or window name */
 #define SQL_STATE_FEATURE_NOT_SUPPORTED "0A000"
-#define SQL_STATE_NUMERIC_OUT_OF_RANGE "22003"
 #define SQL_STATE_TOO_COMPLEX         "54001"   /* nesting too deep */
 #define SQL_STATE_OUT_OF_MEMORY       "53200"
 #define SQL_STATE_INVALID_PARAMETER   "22023"
