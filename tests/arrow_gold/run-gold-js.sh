@@ -5,10 +5,9 @@
 # our reader must read those copies as the JSON says; `GOLD_BIN --write-ipc
 # OUTDIR --js-dir OUTDIR.js CORPORA` runs that and all our own checks and
 # leaves our IPC files in OUTDIR; then gold_js.mjs judges ours with
-# apache-arrow. With CASES_DIR and DUMP_BIN
-# (tests/interop's interop_dump) the synthetic cases are written too and
-# apache-arrow's reading of them must equal our reader's; when DUMP_BIN has
-# not been built, that part is left out with a printed note. Exits 77 (ctest: skipped) with
+# apache-arrow. With CASES_DIR the synthetic cases are written too and judged
+# against apache-arrow's reading of their JSON (DUMP_BIN, tests/interop's
+# interop_dump, adds our reader's rendering; float16 cases need it). Exits 77 (ctest: skipped) with
 # the reason when the corpus, node or the npm packages are missing
 # (scripts/install-deps.sh --test runs `npm ci` in tests/interop).
 set -u
@@ -35,7 +34,7 @@ if [ $rc -ne 0 ]; then
   echo "run-gold-js: test_arrow_gold failed (exit $rc); full log in $out.log"
 fi
 dump_args=()
-if [ -n "$cases" ] && [ -n "$dump" ] && [ -x "$dump" ]; then
+if [ -n "$cases" ]; then
   "$bin" --write-ipc "$out" --synthetic "$cases" >"$out.synthetic.log" 2>&1
   src=$?
   tail -n 1 "$out.synthetic.log"
@@ -44,9 +43,12 @@ if [ -n "$cases" ] && [ -n "$dump" ] && [ -x "$dump" ]; then
     echo "run-gold-js: synthetic cases failed (exit $src); full log in $out.synthetic.log"
     rc=$src
   fi
-  dump_args=(--dump "$dump")
+  dump_args+=(--cases "$cases")
+fi
+if [ -n "$dump" ] && [ -x "$dump" ]; then
+  dump_args+=(--dump "$dump")
 elif [ -n "$cases" ]; then
-  echo "run-gold-js: note: ${dump:-interop_dump} not built; synthetic cases not checked with apache-arrow"
+  echo "run-gold-js: note: ${dump:-interop_dump} not built; synthetic float16 cases cannot be judged"
 fi
 node "$here/gold_js.mjs" --gold "$corpora/arrow-testing" --ours "$out" "${dump_args[@]+"${dump_args[@]}"}"
 js=$?

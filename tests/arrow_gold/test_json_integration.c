@@ -214,6 +214,18 @@ static void test_json_strings_and_binary(void **state)
     assert_int_equal(arrow_batch_validate(d.batches[0], true, &err), APHX_OK);
     doc_free(&d);
 
+    /* Offsets need not start at zero (a sliced array): values are laid out
+     * where the offsets say, the bytes before the first offset are zero. */
+    rc = doc_read1(&d, "{\"name\":\"s\",\"nullable\":true,\"type\":{\"name\":\"utf8\"},\"children\":[]}",
+                   3, "{\"name\":\"s\",\"count\":3,\"VALIDITY\":[1,0,1],\"OFFSET\":[5,6,6,9],\"DATA\":[\"a\",\"\",\"b\\u00e9\"]}");
+    assert_int_equal(rc, APHX_OK);
+    s = d.batches[0]->columns[0];
+    assert_int_equal(((const int32_t *)s->buffers[1]->data)[0], 5);
+    assert_int_equal(s->buffers[2]->size, 9);
+    assert_memory_equal(s->buffers[2]->data, "\0\0\0\0\0ab\xC3\xA9", 9);
+    assert_int_equal(arrow_batch_validate(d.batches[0], true, &err), APHX_OK);
+    doc_free(&d);
+
     /* A value whose length disagrees with its offsets. */
     rc = doc_read1(&d, "{\"name\":\"s\",\"nullable\":true,\"type\":{\"name\":\"utf8\"},\"children\":[]}",
                    1, "{\"name\":\"s\",\"count\":1,\"VALIDITY\":[1],\"OFFSET\":[0,2],\"DATA\":[\"abc\"]}");
