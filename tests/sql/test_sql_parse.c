@@ -627,6 +627,22 @@ static void test_error_render(void **state)
     assert_non_null(strstr(out.data, "LINE 3: \n"));
     aphx_buf_free(&out);
 
+    /* long lines are cut around the caret */
+    char longsql[400];
+    int n = snprintf(longsql, sizeof longsql, "SELECT %s, , %s FROM t",
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    assert_int_equal(sql_parse_script(&arena, longsql, (size_t)n, &script, &err), APHX_SYNTAX);
+    aphx_buf_init(&out);
+    sql_error_render(&err, longsql, (size_t)n, &out);
+    const char *line2 = strchr(out.data, '\n') + 1;
+    assert_memory_equal(line2, "LINE 1: ...", 11);
+    assert_non_null(strstr(line2, "...\n"));
+    const char *caret_line = strchr(line2, '\n') + 1;
+    assert_int_equal(strchr(caret_line, '^') - caret_line, 11 + 60);   /* under the second ',' */
+    assert_int_equal(line2[11 + 60], ',');
+    aphx_buf_free(&out);
+
     /* no position: just the message */
     sql_error none;
     sql_error_clear(&none);
