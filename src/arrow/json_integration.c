@@ -997,11 +997,17 @@ static bool jr_decimal_bytes(const char *s, int64_t len, int32_t width, uint8_t 
         i = 1;
     }
     if (i >= len) return false;
-    for (; i < len; i++) {
-        if (!json_is_digit(s[i])) return false;
-        uint64_t carry = (uint64_t)(s[i] - '0');
+    while (i < len) {
+        /* Up to 9 digits at a time: limbs = limbs * 10^k + chunk. */
+        uint32_t chunk = 0, scale = 1;
+        for (int d = 0; d < 9 && i < len; d++, i++) {
+            if (!json_is_digit(s[i])) return false;
+            chunk = chunk * 10 + (uint32_t)(s[i] - '0');
+            scale *= 10;
+        }
+        uint64_t carry = chunk;
         for (int k = 0; k < n; k++) {
-            uint64_t t = (uint64_t)limbs[k] * 10 + carry;
+            uint64_t t = (uint64_t)limbs[k] * scale + carry;
             limbs[k] = (uint32_t)t;
             carry = t >> 32;
         }
