@@ -807,6 +807,18 @@ static void scenario_big(void)
     op_exists(0, "/big", false);
     free(big);
     op_sync(0, "/");
+    /* Over jute.maxbuffer (0xfffff): the server drops that connection; the
+     * session survives the reconnect and the node was never created. */
+    n = 1200 * 1024;
+    big = malloc(n + 1);
+    memset(big, 'c', n);
+    big[n] = '\0';
+    op_create(1, "/big2", big, 0, NULL);
+    free(big);
+    for (int w = 0; w < 1000 && zoo_state(diff_sessions[1].zh) != ZOO_CONNECTED_STATE; w++)
+        usleep(10000);
+    op_exists(1, "/big2", false);
+    op_exists(0, "/big", false);
 }
 
 int main(int argc, char **argv)

@@ -70,6 +70,13 @@ static aphx_rc fuzz_snap_record(void *ctx, uint32_t type, const uint8_t *data, s
     return APHX_OK;
 }
 
+/* Remove the scratch directory when the fuzzer exits. */
+static void fuzz_cleanup(void)
+{
+    fuzz_clear();
+    rmdir(fuzz_dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -77,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         snprintf(fuzz_dir, sizeof fuzz_dir, "%s/aphx-fuzz-persist-%d", base, (int)getpid());
         mkdir(fuzz_dir, 0755);
+        atexit(fuzz_cleanup);
         aphx_log_set_level(APHX_LOG_OFF);
     }
     if (size < 1) return 0;
