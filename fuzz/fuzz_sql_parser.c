@@ -18,13 +18,13 @@
 #include <string.h>
 
 static const sql_catalog_column fuzz_t_cols[] = {
-    {"A", {SQL_TYPE_INTEGER, -1, -1, false}, false},
-    {"B", {SQL_TYPE_VARCHAR, -1, -1, false}, false},
-    {"C", {SQL_TYPE_INTEGER, -1, -1, false}, true},
+    {"A", {SQL_TYPE_INTEGER, -1, -1, false, 0}, false},
+    {"B", {SQL_TYPE_VARCHAR, -1, -1, false, 0}, false},
+    {"C", {SQL_TYPE_INTEGER, -1, -1, false, 0}, true},
 };
 static const sql_catalog_column fuzz_u_cols[] = {
-    {"A", {SQL_TYPE_INTEGER, -1, -1, false}, false},
-    {"D", {SQL_TYPE_DOUBLE, -1, -1, false}, false},
+    {"A", {SQL_TYPE_INTEGER, -1, -1, false, 0}, false},
+    {"D", {SQL_TYPE_DOUBLE, -1, -1, true, 0}, false},
 };
 static const sql_catalog_table fuzz_tables[] = {
     {NULL, "T", fuzz_t_cols, 3, NULL, 1},

@@ -536,6 +536,11 @@ static aphx_rc bind_expr(binder *b, sql_expr *e, bind_scope *scope, const cte_en
         return bind_subquery(b, e->u.subquery.query, scope, env);
     case SQL_EXPR_ROW:
         return bind_list(b, &e->u.row.items, scope, env);
+    case SQL_EXPR_ARRAY:
+        return bind_list(b, &e->u.array.items, scope, env);
+    case SQL_EXPR_SUBSCRIPT:
+        TRY(bind_expr(b, e->u.subscript.operand, scope, env));
+        return bind_expr(b, e->u.subscript.index, scope, env);
     case SQL_EXPR_QUANTIFIED:
         TRY(bind_expr(b, e->u.quantified.left, scope, env));
         if (!e->u.quantified.query) return bind_expr(b, e->u.quantified.array, scope, env);

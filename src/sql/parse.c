@@ -448,6 +448,7 @@ static aphx_rc parse_type(sql_parser *p, sql_type *out)
     out->length = -1;
     out->scale = -1;
     out->is_array = false;
+    out->array_length = 0;
     size_t i = 0;
     while (i < APHX_ARRAY_LEN(type_words) && !is_kw(p, type_words[i].word)) i++;
     if (i == APHX_ARRAY_LEN(type_words)) {
@@ -485,7 +486,16 @@ static aphx_rc parse_type(sql_parser *p, sql_type *out)
         }
         TRY(expect_close(p, open));
     }
-    if (accept_kw(p, "ARRAY")) out->is_array = true;
+    /* Phoenix arrays: INTEGER ARRAY, INTEGER ARRAY[10], INTEGER[], INTEGER[10] */
+    bool keyword = accept_kw(p, "ARRAY");
+    if (keyword || p->tok.kind == SQL_TOK_LBRACKET) {
+        out->is_array = true;
+        if (accept(p, SQL_TOK_LBRACKET)) {
+            if (p->tok.kind != SQL_TOK_RBRACKET)
+                TRY(parse_small_int(p, "array length", 1, INT32_MAX, &out->array_length));
+            TRY(expect(p, SQL_TOK_RBRACKET));
+        }
+    }
     return p->rc;
 }
 
@@ -887,6 +897,15 @@ static aphx_rc parse_prefix(sql_parser *p, sql_expr **out)
             return APHX_OK;
         }
         if (is_kw(p, "CASE")) return parse_case(p, out);
+        if (is_kw(p, "ARRAY") && peek(p, 1, NULL) == SQL_TOK_LBRACKET) {
+            if (!(e = new_expr(p, SQL_EXPR_ARRAY, pos))) return p->rc;
+            advance(p);
+            advance(p);
+            if (p->tok.kind != SQL_TOK_RBRACKET) TRY(parse_expr_list(p, &e->u.array.items));
+            TRY(expect(p, SQL_TOK_RBRACKET));
+            *out = e;
+            return APHX_OK;
+        }
         if (is_kw(p, "CAST")) {
             if (!(e = new_expr(p, SQL_EXPR_CAST, pos))) return p->rc;
             advance(p);
@@ -1075,6 +1094,17 @@ static aphx_rc parse_expr(sql_parser *p, int min_prec, sql_expr **out)
                                 SQL_MAX_CHAIN);
         sql_pos pos = p->tok.pos;
         sql_binary_op op;
+        if (p->tok.kind == SQL_TOK_LBRACKET) {
+            /* x[i]: an array element, binding as tightly as :: */
+            advance(p);
+            sql_expr *sub = new_expr(p, SQL_EXPR_SUBSCRIPT, pos);
+            if (!sub) return p->rc;
+            sub->u.subscript.operand = left;
+            TRY(parse_expr(p, PREC_OR, &sub->u.subscript.index));
+            TRY(expect(p, SQL_TOK_RBRACKET));
+            left = sub;
+            continue;
+        }
         if (p->tok.kind == SQL_TOK_DOUBLE_COLON) {
             /* PostgreSQL's x::type binds tighter than any operator */
             advance(p);

@@ -92,6 +92,7 @@ static void print_type(const sql_type *t, aphx_buf *out)
         aphx_buf_putc(out, ')');
     }
     if (t->is_array) aphx_buf_puts(out, " ARRAY");
+    if (t->is_array && t->array_length > 0) aphx_buf_printf(out, "[%d]", (int)t->array_length);
 }
 
 static int binary_prec(sql_binary_op op)
@@ -364,6 +365,17 @@ static void print_expr_body(const sql_expr *e, aphx_buf *out)
         aphx_buf_putc(out, '(');
         print_expr_list(&e->u.row.items, out);
         aphx_buf_putc(out, ')');
+        break;
+    case SQL_EXPR_ARRAY:
+        aphx_buf_puts(out, "ARRAY[");
+        print_expr_list(&e->u.array.items, out);
+        aphx_buf_putc(out, ']');
+        break;
+    case SQL_EXPR_SUBSCRIPT:
+        print_expr_min(e->u.subscript.operand, PP_ATOM, out);
+        aphx_buf_putc(out, '[');
+        print_expr_min(e->u.subscript.index, PP_OR, out);
+        aphx_buf_putc(out, ']');
         break;
     case SQL_EXPR_COUNT_:
         break;

@@ -87,6 +87,7 @@ typedef enum sql_token_kind {
     SQL_TOK_LT, SQL_TOK_LE, SQL_TOK_GT, SQL_TOK_GE,
     SQL_TOK_BITAND, SQL_TOK_BITOR, SQL_TOK_LSHIFT, SQL_TOK_RSHIFT, SQL_TOK_TILDE,
     SQL_TOK_DOUBLE_COLON,  /* :: (PostgreSQL cast) */
+    SQL_TOK_LBRACKET, SQL_TOK_RBRACKET,   /* [ ] (Phoenix arrays) */
     SQL_TOK_COUNT_
 } sql_token_kind;
 
@@ -173,7 +174,8 @@ typedef struct sql_type {
     sql_type_id id;
     int32_t     length;      /* VARCHAR(n), CHAR(n), BINARY(n), DECIMAL(p,..); -1 if absent */
     int32_t     scale;       /* DECIMAL(p,s); -1 if absent */
-    bool        is_array;    /* Phoenix `INTEGER ARRAY` / `INTEGER[]` */
+    bool        is_array;    /* Phoenix `INTEGER ARRAY`, `INTEGER ARRAY[10]`, `INTEGER[]` */
+    int32_t     array_length;/* INTEGER ARRAY[10] → 10; 0 if not given */
 } sql_type;
 
 const char *sql_type_name(sql_type_id id);
@@ -210,6 +212,8 @@ typedef enum sql_expr_kind {
     SQL_EXPR_QUANTIFIED,   /* x op ANY|SOME|ALL (SELECT ..) or (array expression): u.quantified */
     SQL_EXPR_ROW,          /* (a, b, ...): a row value constructor (Phoenix's key paging
                               (k1, k2) > ('a', 1), IN ((1, 2), (3, 4))): u.row */
+    SQL_EXPR_ARRAY,        /* ARRAY[a, b, ...] (Phoenix): u.array */
+    SQL_EXPR_SUBSCRIPT,    /* x[i], 1-based as in Phoenix: u.subscript */
     SQL_EXPR_COUNT_
 } sql_expr_kind;
 
@@ -313,6 +317,8 @@ struct sql_expr {
             sql_expr     *array;                  /* = ANY($1): an array-valued expression */
         } quantified;
         struct { sql_expr_list items; } row;                          /* two or more */
+        struct { sql_expr_list items; } array;                        /* may be empty */
+        struct { sql_expr *operand, *index; } subscript;
     } u;
 };
 

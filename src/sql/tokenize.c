@@ -12,7 +12,7 @@
  *   X'hex'       blob literal (even count of hex digits)
  *   numbers      123 | 1.5 | .5 | 1. | 1e10 | 1.5E-3   (no sign: that is an operator)
  *   parameters   ? | ?NNN | $NNN
- *   operators    || <> != <= >= == = < > + - * / % ( ) , ; . & | << >> ~ ::
+ *   operators    || <> != <= >= == = < > + - * / % ( ) , ; . & | << >> ~ :: [ ]
  *   comments     -- to end of line, and C comments (not nested); a C
  *                comment opening with + is a Phoenix hint, reported in
  *                sql_lexer.hint for the token that follows it
@@ -241,6 +241,8 @@ aphx_rc sql_lexer_next(sql_lexer *lx, sql_token *tok, sql_error *err)
         case ')': k = SQL_TOK_RPAREN; break;
         case ',': k = SQL_TOK_COMMA; break;
         case ';': k = SQL_TOK_SEMI; break;
+        case '[': k = SQL_TOK_LBRACKET; break;
+        case ']': k = SQL_TOK_RBRACKET; break;
         case ':':
             if (c1 != ':')
                 return sql_fail_at(err, APHX_SYNTAX, SQL_STATE_SYNTAX_ERROR, tok->pos,
@@ -312,6 +314,7 @@ const char *sql_token_kind_name(sql_token_kind kind)
         [SQL_TOK_LE] = "'<='", [SQL_TOK_GT] = "'>'", [SQL_TOK_GE] = "'>='",
         [SQL_TOK_BITAND] = "'&'", [SQL_TOK_BITOR] = "'|'", [SQL_TOK_LSHIFT] = "'<<'",
         [SQL_TOK_RSHIFT] = "'>>'", [SQL_TOK_TILDE] = "'~'", [SQL_TOK_DOUBLE_COLON] = "'::'",
+        [SQL_TOK_LBRACKET] = "'['", [SQL_TOK_RBRACKET] = "']'",
     };
     if ((unsigned)kind >= SQL_TOK_COUNT_ || !names[kind]) return "token";
     return names[kind];
@@ -321,7 +324,7 @@ const char *sql_token_kind_name(sql_token_kind kind)
  * cannot be bare aliases or column names; the printer quotes identifiers
  * spelled like them. Sorted for bsearch. */
 static const char *const sql_reserved_words[] = {
-    "ALL", "AND", "ANY", "AS", "ASC", "BETWEEN", "BY", "CASE", "CAST", "CHECK",
+    "ALL", "AND", "ANY", "ARRAY", "AS", "ASC", "BETWEEN", "BY", "CASE", "CAST", "CHECK",
     "COLLATE", "CONSTRAINT", "CREATE", "CROSS", "CURRENT_DATE", "CURRENT_TIME",
     "CURRENT_TIMESTAMP", "DEFAULT", "DELETE", "DESC",
     "DISTINCT", "DROP", "ELSE", "END", "ESCAPE", "EXCEPT", "EXISTS", "FALSE",

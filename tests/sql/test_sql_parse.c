@@ -254,6 +254,13 @@ static void test_expressions_roundtrip(void **state)
               "A = ANY ($1), CAST(X AS INTEGER), CAST('5' AS DECIMAL(3, 1)) + 1, -CAST(Y AS BIGINT)");
     parse_fails("SELECT a:b", SQL_STATE_SYNTAX_ERROR, 1, 9, "unexpected ':'");
     parse_fails("SELECT a::regclass", SQL_STATE_UNDEFINED_OBJECT, 1, 11, "type \"regclass\" does not exist");
+    roundtrip("select array[1, 2, 3], array[], a[1], (a || b)[i + 1], -a[2], f(x)[1], x[1][2], "
+              "cast(y as varchar array), z::integer[]",
+              "SELECT ARRAY[1, 2, 3], ARRAY[], A[1], (A || B)[I + 1], -A[2], F(X)[1], X[1][2], "
+              "CAST(Y AS VARCHAR ARRAY), CAST(Z AS INTEGER ARRAY)");
+    roundtrip("create table arr (k integer primary key, a integer array[10], b varchar[], c double[3])",
+              "CREATE TABLE ARR (K INTEGER PRIMARY KEY, A INTEGER ARRAY[10], B VARCHAR ARRAY, C DOUBLE ARRAY[3])");
+    parse_fails("SELECT a[1", SQL_STATE_SYNTAX_ERROR, 1, 11, "expected ']'");
     roundtrip("select (1, 'a'), (k1, k2) > ('a', 1), (a, b) in ((1, 2), (3, 4)), ((select 1), 2), ((a))",
               "SELECT (1, 'a'), (K1, K2) > ('a', 1), (A, B) IN ((1, 2), (3, 4)), ((SELECT 1), 2), A");
     roundtrip("select a between 1 and 10, a not between b and c + 1",
