@@ -89,4 +89,9 @@ int32_t ipc_field_buffer_count(const arrow_field *f, int version);
  * and dictionary encodings. */
 bool ipc_field_same_type(const arrow_field *a, const arrow_field *b, int depth);
 
+/* Delta dictionaries: *out = x ++ y in new buffers (both arrays valid for
+ * value_field). Caller owns *out. APHX_NOMEM, APHX_OVERFLOW (32-bit offsets). */
+aphx_rc ipc_concat(const arrow_field *value_field, arrow_array *x, arrow_array *y,
+                   arrow_array **out, aphx_error *err);
+
 #endif /* APHX_ARROW_IPC_INTERNAL_H */

@@ -13,9 +13,8 @@
  * (copied otherwise); decompressed buffers are new allocations.
  *
  * Dictionaries: a DictionaryBatch replaces the dictionary with its id, or
- * with isDelta appends to it (concatenation supports fixed-width, bool and
- * (large) utf8/binary values; other value types answer "not supported
- * yet"). Batches keep references to the dictionary they were read with.
+ * with isDelta appends to it (ipc_concat.c). Batches keep references to the
+ * dictionary they were read with.
  */
 #include "arrow/core_internal.h"
 #include "arrow/ipc_internal.h"
@@ -363,83 +362,6 @@ static aphx_rc ipc_load_batch(ipc_reader *r, const ipc_message *m, const fb_tabl
         return aphx_fail(err, APHX_CORRUPT, "%u buffers for a schema that needs %u", c.buffers.len,
                          c.buffer_i);
     return APHX_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* Dictionary delta concatenation                                      */
-/* ------------------------------------------------------------------ */
-static void ipc_copy_bits(uint8_t *dst, int64_t dst_off, const uint8_t *src, int64_t src_off,
-                          int64_t n)
-{
-    for (int64_t i = 0; i < n; i++)
-        arrow_bit_set(dst, dst_off + i, src ? arrow_bit_get(src, src_off + i) : true);
-}
-
-static aphx_rc ipc_concat(const arrow_field *vf, arrow_array *x, arrow_array *y, arrow_array **out,
-                          aphx_error *err)
-{
-    arrow_type_id id = vf->type.id;
-    bool var = id == ARROW_UTF8 || id == ARROW_BINARY || id == ARROW_LARGE_UTF8 ||
-               id == ARROW_LARGE_BINARY;
-    int32_t bits = arrow_type_bit_width(&vf->type);
-    if (!var && (bits == 0 || vf->n_children > 0))
-        return aphx_fail(err, APHX_UNSUPPORTED,
-                         "delta dictionaries of type %s not supported yet", arrow_type_name(id));
-    int64_t n = x->length + y->length;
-    arrow_array *a = ipc_array_alloc(x->n_buffers, 0);
-    if (!a) return aphx_fail(err, APHX_NOMEM, "out of memory concatenating a dictionary");
-    a->length = n;
-    a->null_count = -1;
-    if (arrow_array_null_count(x) + arrow_array_null_count(y) > 0) {
-        a->buffers[0] = arrow_buffer_alloc((n + 7) / 8);
-        if (!a->buffers[0]) goto nomem;
-        ipc_copy_bits(a->buffers[0]->data, 0, x->buffers[0] ? x->buffers[0]->data : NULL, x->offset,
-                      x->length);
-        ipc_copy_bits(a->buffers[0]->data, x->length, y->buffers[0] ? y->buffers[0]->data : NULL,
-                      y->offset, y->length);
-    }
-    if (var) {
-        bool large = arrow_core_is_large(id);
-        int w = large ? 8 : 4;
-        int64_t x0 = arrow_core_offset(x, large, x->offset), x1 = arrow_core_offset(x, large, x->offset + x->length);
-        int64_t y0 = arrow_core_offset(y, large, y->offset), y1 = arrow_core_offset(y, large, y->offset + y->length);
-        int64_t total = (x1 - x0) + (y1 - y0);
-        if (!large && total > INT32_MAX)
-            return arrow_array_unref(a), aphx_fail(err, APHX_OVERFLOW, "dictionary too large for 32-bit offsets");
-        a->buffers[1] = arrow_buffer_alloc((n + 1) * w);
-        a->buffers[2] = arrow_buffer_alloc(total);
-        if (!a->buffers[1] || !a->buffers[2]) goto nomem;
-        uint8_t *o = a->buffers[1]->data;
-        for (int64_t i = 0; i <= n; i++) {
-            int64_t v = i <= x->length ? arrow_core_offset(x, large, x->offset + i) - x0
-                                       : (x1 - x0) + arrow_core_offset(y, large, y->offset + i - x->length) - y0;
-            if (large) memcpy(o + i * 8, &v, 8);
-            else {
-                int32_t v32 = (int32_t)v;
-                memcpy(o + i * 4, &v32, 4);
-            }
-        }
-        if (x1 > x0) memcpy(a->buffers[2]->data, x->buffers[2]->data + x0, (size_t)(x1 - x0));
-        if (y1 > y0) memcpy(a->buffers[2]->data + (x1 - x0), y->buffers[2]->data + y0, (size_t)(y1 - y0));
-    } else if (bits == 1) {
-        a->buffers[1] = arrow_buffer_alloc((n + 7) / 8);
-        if (!a->buffers[1]) goto nomem;
-        ipc_copy_bits(a->buffers[1]->data, 0, x->buffers[1]->data, x->offset, x->length);
-        ipc_copy_bits(a->buffers[1]->data, x->length, y->buffers[1]->data, y->offset, y->length);
-    } else {
-        int64_t w = bits / 8;
-        a->buffers[1] = arrow_buffer_alloc(n * w);
-        if (!a->buffers[1]) goto nomem;
-        if (x->length) memcpy(a->buffers[1]->data, x->buffers[1]->data + x->offset * w, (size_t)(x->length * w));
-        if (y->length)
-            memcpy(a->buffers[1]->data + x->length * w, y->buffers[1]->data + y->offset * w,
-                   (size_t)(y->length * w));
-    }
-    *out = a;
-    return APHX_OK;
-nomem:
-    arrow_array_unref(a);
-    return aphx_fail(err, APHX_NOMEM, "out of memory concatenating a dictionary");
 }
 
 static aphx_rc ipc_apply_dictionary(ipc_reader *r, const ipc_message *m, aphx_error *err)

@@ -552,6 +552,63 @@ static void test_dictionaries(void **state)
     arrow_schema_free(&s);
 }
 
+/* Delta dictionaries of every kind of value type: the writer sends the
+ * grown part, the reader concatenates. */
+static arrow_array *build_values(const arrow_field *vf, int64_t n)
+{
+    arrow_builder *b = arrow_builder_new(vf);
+    assert_non_null(b);
+    for (int64_t r = 0; r < n; r++) append_value(b, vf, r);
+    arrow_array *a = arrow_builder_finish(b, NULL);
+    assert_non_null(a);
+    arrow_builder_free(b);
+    return a;
+}
+
+static void test_delta_dictionary_types(void **state)
+{
+    (void)state;
+    arrow_schema all;
+    make_all_types_schema(&all);
+    int tested = 0;
+    for (int32_t k = 0; k < all.n_fields; k++) {
+        const arrow_field *src = &all.fields[k];
+        if (src->dict || src->type.id == ARROW_NA) continue;
+        arrow_schema s;
+        assert_int_equal(arrow_schema_init(&s, 1), APHX_OK);
+        assert_int_equal(arrow_field_copy(&s.fields[0], src), APHX_OK);
+        make_dict(&s.fields[0], 3, ARROW_INT32);
+        arrow_field vf = s.fields[0];
+        vf.dict = NULL;
+        arrow_array *d1 = build_values(&vf, 5), *d2 = build_values(&vf, 9);
+        static const int32_t i1[] = {0, 4, -1, 2}, i2[] = {8, 0, 5, -1};
+        arrow_batch *b[2] = {arrow_batch_new(&s, 4), arrow_batch_new(&s, 4)};
+        b[0]->columns[0] = dict_array(&s.fields[0], d1, i1, 4);
+        b[1]->columns[0] = dict_array(&s.fields[0], d2, i2, 4);
+        for (size_t c = 0; c < APHX_ARRAY_LEN(comps); c++)
+            for (int file = 0; file < 2; file++) {
+                uint8_t *data;
+                size_t len;
+                int deltas;
+                write_batches(&s, b, 2, comps[c], file, &data, &len);
+                int msgs = count_dict_messages(data, len, &deltas);
+                /* one full dictionary then one delta per dictionary (nested ones too) */
+                if (deltas < 1 || msgs != 2 * deltas)
+                    fail_msg("%s: %d dictionary messages, %d deltas", src->name, msgs, deltas);
+                read_and_compare(data, len, &s, b, 2, file);
+                aphx_free(data);
+            }
+        tested++;
+        arrow_batch_free(b[0]);
+        arrow_batch_free(b[1]);
+        arrow_array_unref(d1);
+        arrow_array_unref(d2);
+        arrow_schema_free(&s);
+    }
+    assert_true(tested > 30);
+    arrow_schema_free(&all);
+}
+
 /* ------------------------------------------------------------------ */
 /* Old framing, corrupt input, allocation failures                     */
 /* ------------------------------------------------------------------ */
@@ -756,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_zero_batches),
         cmocka_unit_test(test_sliced_arrays),
         cmocka_unit_test(test_dictionaries),
+        cmocka_unit_test(test_delta_dictionary_types),
         cmocka_unit_test(test_old_framing),
         cmocka_unit_test(test_corrupt_messages),
         cmocka_unit_test(test_corrupt_input),
