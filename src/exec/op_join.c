@@ -40,7 +40,8 @@ typedef struct join_op {
     arrow_batch   *probe;
     int64_t        probe_pos;
     exec_keys      probe_keys;
-    aphx_arena     probe_arena;
+    aphx_arena     probe_arena;   /* per probe batch: its keys */
+    aphx_arena     pairs_arena;   /* per output batch: candidate pairs */
     bool           probe_done;
     /* single integer key fast path: keys compared as int64, no encoding */
     bool           fast_i64;
@@ -209,7 +210,7 @@ static aphx_rc apply_residual(join_op *j, const arrow_batch *left, pairs *p, aph
     arrow_batch *cand = NULL;
     arrow_array *res = NULL;
     aphx_rc rc = join_gather(j, left, p->l, p->r, p->n, true, full, &cand, err);
-    if (!rc) rc = exec_expr_eval(j->residual, op->ctx, cand, &j->probe_arena, &res, err);
+    if (!rc) rc = exec_expr_eval(j->residual, op->ctx, cand, &j->pairs_arena, &res, err);
     if (!rc) {
         int64_t k = 0;
         const uint8_t *v = res->n_buffers > 1 && res->buffers[1] ? res->buffers[1]->data : NULL;
@@ -232,9 +233,13 @@ static aphx_rc apply_residual(join_op *j, const arrow_batch *left, pairs *p, aph
 }
 
 /* Candidates for left rows [i0, i1). */
-static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64_t i1, pairs *p,
-                          aphx_error *err)
+/* Candidates for left rows [i0, *i1). Hash joins stop early once `limit`
+ * pairs are collected (after a whole row), lowering *i1, so one batch of
+ * output stays bounded even with many duplicate keys. */
+static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64_t *i1_io,
+                          int64_t limit, pairs *p, aphx_error *err)
 {
+    int64_t i1 = *i1_io;
     if (j->hash && j->fast_i64) {
         arrow_array *ka = j->probe_key;
         if (ka->n_buffers == 0 || !j->bkeys) return apply_residual(j, left, p, err);
@@ -247,7 +252,11 @@ static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64
             int64_t k = v[i];
             for (int64_t r = head[exec_i64_hash(k) >> shift]; r >= 0; r = next[r]) {
                 if (bkeys[r] != k) continue;
-                if (!pairs_push(p, &j->probe_arena, i, r)) return join_oom(err);
+                if (!pairs_push(p, &j->pairs_arena, i, r)) return join_oom(err);
+            }
+            if (p->n >= limit && i + 1 < i1) {
+                *i1_io = i1 = i + 1;
+                break;
             }
         }
     } else if (j->hash) {
@@ -261,13 +270,17 @@ static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64
                 if (j->hashes[r] != h) continue;
                 int64_t o = j->key_off[r];
                 if (j->key_off[r + 1] - o != kl || memcmp(j->key_bytes + o, kb, (size_t)kl)) continue;
-                if (!pairs_push(p, &j->probe_arena, i, r)) return join_oom(err);
+                if (!pairs_push(p, &j->pairs_arena, i, r)) return join_oom(err);
+            }
+            if (p->n >= limit && i + 1 < i1) {
+                *i1_io = i1 = i + 1;
+                break;
             }
         }
     } else {
         for (int64_t i = i0; i < i1; i++)
             for (int64_t r = 0; r < j->n_build; r++)
-                if (!pairs_push(p, &j->probe_arena, i, r)) return join_oom(err);
+                if (!pairs_push(p, &j->pairs_arena, i, r)) return join_oom(err);
     }
     return apply_residual(j, left, p, err);
 }
@@ -300,14 +313,14 @@ static aphx_rc join_emit(join_op *j, const arrow_batch *left, int64_t i0, int64_
         bool ok = true;
         switch (t) {
         case EXEC_JOIN_LEFT: case EXEC_JOIN_FULL:
-            if (hits == 0) ok = pairs_push(&o, &j->probe_arena, i, -1);
-            for (int64_t q = first; q < k && ok; q++) ok = pairs_push(&o, &j->probe_arena, i, p->r[q]);
+            if (hits == 0) ok = pairs_push(&o, &j->pairs_arena, i, -1);
+            for (int64_t q = first; q < k && ok; q++) ok = pairs_push(&o, &j->pairs_arena, i, p->r[q]);
             break;
         case EXEC_JOIN_SEMI:
-            if (hits > 0) ok = pairs_push(&o, &j->probe_arena, i, -1);
+            if (hits > 0) ok = pairs_push(&o, &j->pairs_arena, i, -1);
             break;
         case EXEC_JOIN_ANTI:
-            if (hits == 0) ok = pairs_push(&o, &j->probe_arena, i, -1);
+            if (hits == 0) ok = pairs_push(&o, &j->pairs_arena, i, -1);
             break;
         case EXEC_JOIN_ANTI_NULL_AWARE: {
             bool keep;
@@ -315,7 +328,7 @@ static aphx_rc join_emit(join_op *j, const arrow_batch *left, int64_t i0, int64_
             else if (j->build_has_null_key) keep = false;
             else if (j->hash && probe_key_null(j, i)) keep = false;
             else keep = hits == 0;
-            if (keep) ok = pairs_push(&o, &j->probe_arena, i, -1);
+            if (keep) ok = pairs_push(&o, &j->pairs_arena, i, -1);
             break;
         }
         default:
@@ -365,16 +378,16 @@ static aphx_rc join_next(exec_op *op, arrow_batch **out, aphx_error *err)
         }
         arrow_batch *b = j->probe;
         /* A range of left rows whose candidates stay near the batch target. */
+        aphx_arena_reset(&j->pairs_arena);
         int64_t i0 = j->probe_pos, i1 = i0;
         pairs p = {0};
         if (j->hash) {
             i1 = b->length;
-            if ((rc = candidates(j, b, i0, i1, &p, err))) return rc;
+            if ((rc = candidates(j, b, i0, &i1, 4 * target, &p, err))) return rc;
         } else {
-            aphx_arena_reset(&j->probe_arena);
             int64_t per = j->n_build > 0 ? APHX_MAX(1, target / j->n_build) : b->length;
             i1 = APHX_MIN(b->length, i0 + per);
-            if ((rc = candidates(j, b, i0, i1, &p, err))) return rc;
+            if ((rc = candidates(j, b, i0, &i1, INT64_MAX, &p, err))) return rc;
         }
         arrow_batch *r = NULL;
         rc = join_emit(j, b, i0, i1, &p, &r, err);
@@ -391,11 +404,11 @@ static aphx_rc join_next(exec_op *op, arrow_batch **out, aphx_error *err)
     }
     /* RIGHT/FULL: build rows nobody matched, with NULL left columns. */
     if (j->type == EXEC_JOIN_RIGHT || j->type == EXEC_JOIN_FULL) {
-        aphx_arena_reset(&j->probe_arena);
+        aphx_arena_reset(&j->pairs_arena);
         pairs o = {0};
         while (j->unmatched_pos < j->n_build && o.n < target) {
             int64_t r = j->unmatched_pos++;
-            if (!j->matched[r] && !pairs_push(&o, &j->probe_arena, -1, r)) return join_oom(err);
+            if (!j->matched[r] && !pairs_push(&o, &j->pairs_arena, -1, r)) return join_oom(err);
         }
         if (o.n == 0) return APHX_OK;
         /* Left columns all NULL: gather from a zero-length view with -1. */
@@ -453,6 +466,7 @@ static void join_destroy(exec_op *op)
     arrow_array_unref(j->probe_key);
     aphx_arena_destroy(&j->build_arena);
     aphx_arena_destroy(&j->probe_arena);
+    aphx_arena_destroy(&j->pairs_arena);
     arrow_schema_free(&j->key_schema);
     aphx_free(j->left_keys);
     aphx_free(j->right_keys);
@@ -491,7 +505,8 @@ static exec_op *join_new(exec_ctx *ctx, exec_op *left, exec_op *right, exec_join
     j->base.children[1] = right;
     j->base.n_children = 2;
     aphx_arena_init(&j->build_arena, 1 << 20);
-    aphx_arena_init(&j->probe_arena, 8 << 20);
+    aphx_arena_init(&j->probe_arena, 4 << 20);
+    aphx_arena_init(&j->pairs_arena, 8 << 20);
     j->type = type;
     j->hash = hash;
     j->residual = residual;

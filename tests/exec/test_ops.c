@@ -160,6 +160,19 @@ static void test_joins(void **state)
     assert_string_equal(join_run(EXEC_JOIN_INNER, l, r0, true), "");
     assert_string_equal(join_run(EXEC_JOIN_LEFT, l, r0, true),
                         "1,l1,NULL,NULL;2,l2a,NULL,NULL;2,l2b,NULL,NULL;4,l4,NULL,NULL;NULL,lnull,NULL,NULL");
+    /* many duplicates: output is produced in bounded pieces, nothing lost */
+    tbatch *dl = tb_new("k:i64,s:str", "1,1,1,1,1,2", "a,a,a,a,a,b");
+    tbatch *dr = tb_new("k:i64,s:str", "1,1,1,1,1,1,1,2", "a,a,a,a,a,a,a,b");
+    for (int key = 0; key < 2; key++) {
+        exec_expr *dlk[] = {COL(&dl->schema, key)};
+        exec_expr *drk[] = {COL(&dr->schema, key)};
+        exec_op *j = exec_hash_join_new(&C, src(dl), src(dr), EXEC_JOIN_INNER, dlk, drk, 1, NULL, &E);
+        exec_agg_spec cnt[] = {{EXEC_AGG_COUNT_STAR, NULL, false, "n"},
+                               {EXEC_AGG_SUM, COL(exec_op_schema(j), 2), false, "s"}};
+        assert_string_equal(tu_run(exec_agg_new(&C, j, NULL, NULL, 0, cnt, 2, &E)), "36,37");
+    }
+    tb_free(dl);
+    tb_free(dr);
     tb_free(r0);
     tb_free(r2);
     tb_free(l);
