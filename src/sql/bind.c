@@ -172,7 +172,11 @@ static aphx_rc catalog_find(binder *b, const sql_name *name, sql_pos pos, const 
 }
 
 /* Parse and bind a view's query in a fresh scope. */
-static aphx_rc bind_view(binder *b, const sql_catalog_table *t, sql_pos pos, sql_query **out)
+/* Parse and bind a view's definition in a fresh scope; *names gets its
+ * columns: the CREATE VIEW v (a, b) names if given, else the query's
+ * output names, then any columns Phoenix's CREATE VIEW v (c INTEGER) adds. */
+static aphx_rc bind_view(binder *b, const sql_catalog_table *t, sql_pos pos, sql_query **out,
+                         sql_name_list *names)
 {
     if (b->view_depth >= BIND_MAX_VIEW_DEPTH)
         return sql_fail_at(b->err, APHX_INVALID, SQL_STATE_TOO_COMPLEX, pos,
@@ -182,7 +186,11 @@ static aphx_rc bind_view(binder *b, const sql_catalog_table *t, sql_pos pos, sql
     sql_stmt *stmt;
     aphx_rc rc = sql_parse_statement(b->arena, t->view_sql, strlen(t->view_sql), &stmt, &inner);
     if (rc == APHX_NOMEM) return bind_nomem(b);
-    if (rc == APHX_OK && stmt->kind == SQL_STMT_CREATE_VIEW && stmt->u.create_view.query) {
+    if (rc == APHX_OK && stmt->kind == SQL_STMT_CREATE_VIEW && !stmt->u.create_view.query) {
+        return sql_fail_at(b->err, APHX_UNSUPPORTED, SQL_STATE_FEATURE_NOT_SUPPORTED, pos,
+                           "view %s has no query (a Phoenix view over an HBase table): not supported",
+                           t->name);
+    } else if (rc == APHX_OK && stmt->kind == SQL_STMT_CREATE_VIEW) {
         *out = stmt->u.create_view.query;
     } else if (rc == APHX_OK && stmt->kind == SQL_STMT_SELECT) {
         *out = stmt->u.select;
@@ -194,9 +202,26 @@ static aphx_rc bind_view(binder *b, const sql_catalog_table *t, sql_pos pos, sql
     b->view_depth++;
     rc = bind_query(b, *out, NULL, NULL);
     b->view_depth--;
-    if (rc && b->err) aphx_error_prefix(&b->err->base, "in view %s", t->name);
-    if (rc && b->err) b->err->pos = pos;
-    return rc;
+    if (rc) {
+        aphx_error_prefix(&b->err->base, "in view %s", t->name);
+        b->err->pos = pos;
+        return rc;
+    }
+    const sql_name_list *given = stmt->kind == SQL_STMT_CREATE_VIEW ? &stmt->u.create_view.column_names : NULL;
+    if (given && given->count) {
+        if (given->count != (*out)->output_names.count)
+            return sql_fail_at(b->err, APHX_CORRUPT, SQL_STATE_CATALOG_FAILURE, pos,
+                               "view %s names %zu columns but its query returns %zu", t->name,
+                               given->count, (*out)->output_names.count);
+        for (size_t i = 0; i < given->count; i++) TRY(PUSH(b, *names, given->items[i]));
+    } else {
+        for (size_t i = 0; i < (*out)->output_names.count; i++)
+            TRY(PUSH(b, *names, (*out)->output_names.items[i]));
+    }
+    if (stmt->kind == SQL_STMT_CREATE_VIEW)
+        for (size_t i = 0; i < stmt->u.create_view.columns.count; i++)
+            TRY(PUSH(b, *names, stmt->u.create_view.columns.items[i]->name));
+    return APHX_OK;
 }
 
 static const cte_env *find_cte(const cte_env *env, const char *name)
@@ -303,8 +328,7 @@ static aphx_rc bind_table_ref(binder *b, sql_table_ref *t, bind_scope *scope, co
             if (!(src = new_source(b, ct->view_sql ? SQL_SOURCE_VIEW : SQL_SOURCE_TABLE))) return APHX_NOMEM;
             src->table = ct;
             if (ct->view_sql) {
-                TRY(bind_view(b, ct, t->pos, &src->query));
-                src->columns = src->query->output_names;
+                TRY(bind_view(b, ct, t->pos, &src->query, &src->columns));
             } else {
                 TRY(names_from_catalog(b, ct, &src->columns));
             }

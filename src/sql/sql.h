@@ -687,7 +687,8 @@ struct sql_catalog_table {
     const char               *name;
     const sql_catalog_column *columns;
     size_t                    column_count;
-    const char               *view_sql;   /* a view: its defining query's text; else NULL */
+    const char               *view_sql;   /* a view: its CREATE VIEW statement (or just
+                                             its query) as text; else NULL */
     uint64_t                  version;    /* schema version (the znode version) */
 };
 

@@ -30,6 +30,8 @@ static int setup(void **state)
                          "CREATE TABLE s.w (k INTEGER PRIMARY KEY, v VARCHAR);"
                          "CREATE VIEW vt AS SELECT a, b AS bee FROM t WHERE c > 0;"
                          "CREATE VIEW loop1 AS SELECT 1 AS one;"
+                         "CREATE VIEW named (x, y) AS SELECT a, b FROM t;"
+                         "CREATE VIEW phx (extra INTEGER) AS SELECT * FROM u WHERE d > 1;"
                          "CREATE SEQUENCE seq") != APHX_OK)
         return -1;
     return 0;
@@ -207,6 +209,11 @@ static void test_ctes_and_views(void **state)
     assert_non_null(v->query);
     assert_int_equal(v->columns.count, 2);
     bind_fails("SELECT c FROM vt", SQL_STATE_UNDEFINED_COLUMN, 8, "column C");
+    s = bind_ok("SELECT x, y FROM named");
+    assert_int_equal(s->u.select->output_names.count, 2);
+    bind_fails("SELECT a FROM named", SQL_STATE_UNDEFINED_COLUMN, 8, "column A");
+    s = bind_ok("SELECT * FROM phx");
+    assert_string_equal(printed(s), "SELECT PHX.A, PHX.D, PHX.EXTRA FROM PHX");
 }
 
 static void test_view_recursion_and_broken_views(void **state)
