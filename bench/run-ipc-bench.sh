@@ -52,6 +52,7 @@ awk '
     row("memcpy (prefaulted)", "memcpy", "")
     row("memcpy (fresh memory)", "memcpy_fresh", "js_memcpy_fresh")
     row("write uncompressed", "ours_write_none", "js_write_none")
+    row("write unc. /dev/null", "ours_write_devnull", "")
     row("read uncompressed", "ours_read_none", "js_read_none")
     row("write zstd", "ours_write_zstd", "js_write_zstd")
     row("read zstd", "ours_read_zstd", "js_read_zstd")
