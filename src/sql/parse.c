@@ -879,7 +879,8 @@ static aphx_rc parse_prefix(sql_parser *p, sql_expr **out)
     case SQL_TOK_IDENT:
         if (is_kw(p, "NULL")) {
             advance(p);
-            return (*out = new_expr(p, SQL_EXPR_NULL, pos)) ? p->rc : p->rc;
+            *out = new_expr(p, SQL_EXPR_NULL, pos);
+            return p->rc;
         }
         if (is_kw(p, "TRUE") || is_kw(p, "FALSE")) {
             if (!(e = new_expr(p, SQL_EXPR_BOOL, pos))) return p->rc;
