@@ -27,6 +27,7 @@
  */
 #include "exec/exec.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,13 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--query")) only = argv[i + 1];
     }
     if (runs < 1 || runs > 50) runs = 3;
+    /* Keep freed batch buffers in the heap instead of returning them to the
+     * kernel after every batch (what a server process does too; DuckDB has
+     * its own buffer manager). */
+    if (!getenv("EXEC_BENCH_DEFAULT_MALLOC")) {
+        mallopt(M_MMAP_THRESHOLD, 256 << 20);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    }
     dataset d;
     memset(&d, 0, sizeof d);
     double t0 = now_ms();
