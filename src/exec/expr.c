@@ -12,9 +12,11 @@
  * the branch runs over it, and the pieces are stitched back in row order.
  *
  * Implicit casts inserted here: int -> float when mixed with floats;
- * decimals -> float64 in arithmetic and in comparisons across scales (the
- * exact decimal arithmetic is not implemented yet); text -> date/timestamp
- * when compared with one; anything -> text for ||.
+ * int -> decimal(19,0) in arithmetic with decimals (exact, result
+ * decimal(38, s): + - keep the larger scale, * adds scales, / gives at
+ * least 6 digits); decimals -> float64 when mixed with floats and in
+ * comparisons across different scales; text -> date/timestamp when
+ * compared with one; anything -> text for ||.
  */
 #include "exec/exec_internal.h"
 
@@ -245,11 +247,33 @@ exec_expr *exec_expr_arith(aphx_arena *arena, exec_arith_op op, exec_expr *a, ex
             type_error(err, "42883", what, ta, tb);
             return NULL;
         }
-        rt = common_type(ta, tb, false);
-        if (rt.id == ARROW_NA) rt = exec_type_of(ARROW_INT64);
-        a = coerce(arena, a, rt, err);
-        b = coerce(arena, b, rt, err);
-        CHECK_ARGS(a, b);
+        bool dec = (ta.id == ARROW_DECIMAL128 || tb.id == ARROW_DECIMAL128) &&
+                   ta.id != ARROW_FLOAT64 && tb.id != ARROW_FLOAT64;
+        if (dec) {
+            /* Exact decimal arithmetic; integers take part as decimal(19,0). */
+            exec_type da = ta.id == ARROW_DECIMAL128 ? ta : exec_type_decimal(19, 0);
+            exec_type db = tb.id == ARROW_DECIMAL128 ? tb : exec_type_decimal(19, 0);
+            if (ta.id == ARROW_INT64) a = exec_expr_cast(arena, a, da, err);
+            if (tb.id == ARROW_INT64) b = exec_expr_cast(arena, b, db, err);
+            CHECK_ARGS(a, b);
+            int32_t s1 = da.scale, s2 = db.scale, rs;
+            switch (op) {
+            case EXEC_MUL: rs = s1 + s2; break;
+            case EXEC_DIV: rs = APHX_MAX(6, APHX_MAX(s1, s2)); break;
+            default: rs = APHX_MAX(s1, s2); break;
+            }
+            if (rs > 38) {
+                exec_sql_fail(err, APHX_UNSUPPORTED, "22003", "decimal result scale %d exceeds 38", rs);
+                return NULL;
+            }
+            rt = exec_type_decimal(38, rs);
+        } else {
+            rt = common_type(ta, tb, false);
+            if (rt.id == ARROW_NA) rt = exec_type_of(ARROW_INT64);
+            a = coerce(arena, a, rt, err);
+            b = coerce(arena, b, rt, err);
+            CHECK_ARGS(a, b);
+        }
     }
     exec_expr *e = node_new(arena, EXEC_EXPR_ARITH, rt, 2, err);
     if (!e) return NULL;

@@ -273,6 +273,26 @@ static void test_cast(void **state)
     tb_free(y);
 }
 
+static void test_decimal_arith(void **state)
+{
+    tbatch *t = tb_new("a:dec(10;2),b:dec(10;3),i:i64", "1.25,-3.10,NULL,99999999.99", "0.125,2.000,1,0.001",
+                       "2,3,4,0");
+    assert_string_equal(tu_eval(t, exec_expr_arith(&A, EXEC_ADD, COL(t, 0), COL(t, 1), &E)),
+                        "1.375,-1.100,NULL,99999999.991");
+    assert_string_equal(tu_eval(t, exec_expr_arith(&A, EXEC_SUB, COL(t, 0), COL(t, 2), &E)),
+                        "-0.75,-6.10,NULL,99999999.99");
+    assert_string_equal(tu_eval(t, exec_expr_arith(&A, EXEC_MUL, COL(t, 0), COL(t, 1), &E)),
+                        "0.15625,-6.20000,NULL,99999.99999");
+    assert_string_equal(tu_eval(t, exec_expr_arith(&A, EXEC_DIV, COL(t, 0), LI(3), &E)),
+                        "0.416667,-1.033333,NULL,33333333.330000");
+    assert_string_equal(tu_eval(t, exec_expr_arith(&A, EXEC_DIV, COL(t, 0), COL(t, 2), &E)), "ERROR 22012");
+    exec_expr *big = exec_expr_cast(&A, LS("99999999999999999999999999999999999999"), exec_type_decimal(38, 0), &E);
+    assert_string_equal(tu_eval(t, exec_expr_arith(&A, EXEC_ADD, big, LI(1), &E)), "ERROR 22003");
+    /* with a float the result is a float */
+    assert_int_equal(exec_expr_arith(&A, EXEC_ADD, COL(t, 0), LF(1.0), &E)->type.id, ARROW_FLOAT64);
+    tb_free(t);
+}
+
 static exec_expr *fn(const char *name, exec_expr *a, exec_expr *b, exec_expr *c)
 {
     exec_expr *args[3] = {a, b, c};
@@ -354,6 +374,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_case_lazy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_coalesce_nullif_concat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cast, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decimal_arith, setup, teardown),
         cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slices, setup, teardown),
     };
