@@ -27,6 +27,14 @@
  * does not check out — short header, length past the end of the file, bad
  * checksum, zxid not increasing — is a torn or corrupt record.
  *
+ * Spare file: a new log file must not make the first batch written to it
+ * wait for preAllocSize bytes of zeros to reach the disk. A helper thread
+ * keeps "log.spare" ready (zero-filled to the preallocation size and
+ * fdatasynced, off the commit path); starting a file renames the spare to
+ * log.<zxid> (no-replace) and writes the header into it. If no spare is
+ * ready the file is created and zero-filled in line, as before. Replay and
+ * listing ignore the name; open removes a stale one.
+ *
  * Threads: append takes `lock` briefly and copies into `pending`; sync takes
  * `sync_lock` (one syncer at a time), swaps `pending` out under `lock`, then
  * writes and fdatasyncs without holding `lock`, so appends continue while
@@ -85,7 +93,16 @@ struct keeper_txnlog {
     int64_t         pos;         /* next write offset in fd */
     int64_t         alloc_end;   /* bytes preallocated (zeros) in fd */
     char           *zeros;       /* TXNLOG_ZERO_CHUNK zero bytes */
+
+    pthread_mutex_t spare_lock;  /* guards the fields below */
+    pthread_t       spare_thread;
+    bool            spare_thread_live;  /* started and not yet joined */
+    int             spare_state;        /* TXNLOG_SPARE_* */
+    bool            closing;
 };
+
+enum { TXNLOG_SPARE_NONE, TXNLOG_SPARE_BUILDING, TXNLOG_SPARE_READY };
+#define TXNLOG_SPARE_NAME "log.spare"
 
 /* ------------------------------------------------------------------ */
 /* Byte order and checksums                                            */
@@ -200,6 +217,97 @@ static char *txnlog_path(const char *dir, int64_t zxid)
 /* ------------------------------------------------------------------ */
 /* Appending                                                           */
 /* ------------------------------------------------------------------ */
+static char *txnlog_spare_path(const char *dir)
+{
+    size_t n = strlen(dir) + sizeof TXNLOG_SPARE_NAME + 2;
+    char *p = aphx_malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, TXNLOG_SPARE_NAME);
+    return p;
+}
+
+/* Helper thread: zero-fill log.spare to the preallocation size and make it
+ * durable. Gives up quietly (state NONE) on any error or on close. */
+static void *txnlog_spare_main(void *arg)
+{
+    keeper_txnlog *log = arg;
+    bool ok = false;
+    char *path = txnlog_spare_path(log->dir);
+    int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (fd >= 0) {
+        ok = true;
+        for (int64_t off = 0; ok && off < log->prealloc; off += TXNLOG_ZERO_CHUNK) {
+            pthread_mutex_lock(&log->spare_lock);
+            bool closing = log->closing;
+            pthread_mutex_unlock(&log->spare_lock);
+            size_t n = (size_t)APHX_MIN((int64_t)TXNLOG_ZERO_CHUNK, log->prealloc - off);
+            ok = !closing && pwrite(fd, log->zeros, n, (off_t)off) == (ssize_t)n;
+        }
+        ok = ok && fdatasync(fd) == 0;
+        close(fd);
+        if (!ok) unlink(path);
+    }
+    pthread_mutex_lock(&log->spare_lock);
+    log->spare_state = ok ? TXNLOG_SPARE_READY : TXNLOG_SPARE_NONE;
+    bool closing = log->closing;
+    pthread_mutex_unlock(&log->spare_lock);
+    if (!ok && !closing)
+        APHX_DEBUG(TXNLOG_MOD, "could not prepare a spare log file in %s", log->dir);
+    aphx_free(path);
+    return NULL;
+}
+
+/* Start building a spare if there is none (called with sync_lock held or
+ * from open/close, never concurrently). */
+static void txnlog_spare_kick(keeper_txnlog *log)
+{
+    pthread_mutex_lock(&log->spare_lock);
+    bool want = log->spare_state == TXNLOG_SPARE_NONE && !log->closing;
+    bool join = want && log->spare_thread_live;
+    pthread_mutex_unlock(&log->spare_lock);
+    if (!want) return;
+    if (join) {
+        pthread_join(log->spare_thread, NULL); /* it finished: state is NONE */
+        log->spare_thread_live = false;
+    }
+    pthread_mutex_lock(&log->spare_lock);
+    log->spare_state = TXNLOG_SPARE_BUILDING;
+    pthread_mutex_unlock(&log->spare_lock);
+    if (pthread_create(&log->spare_thread, NULL, txnlog_spare_main, log) == 0) {
+        log->spare_thread_live = true;
+    } else {
+        pthread_mutex_lock(&log->spare_lock);
+        log->spare_state = TXNLOG_SPARE_NONE;
+        pthread_mutex_unlock(&log->spare_lock);
+    }
+}
+
+bool keeper_txnlog_spare_ready(keeper_txnlog *log)
+{
+    pthread_mutex_lock(&log->spare_lock);
+    bool ready = log->spare_state == TXNLOG_SPARE_READY;
+    pthread_mutex_unlock(&log->spare_lock);
+    return ready;
+}
+
+/* Turn a ready spare into `path`; returns an open fd, or -1 if no spare was
+ * ready (or the rename failed: the caller creates the file itself). */
+static int txnlog_spare_take(keeper_txnlog *log, const char *path)
+{
+    pthread_mutex_lock(&log->spare_lock);
+    bool ready = log->spare_state == TXNLOG_SPARE_READY;
+    if (ready) log->spare_state = TXNLOG_SPARE_NONE;
+    pthread_mutex_unlock(&log->spare_lock);
+    if (!ready) return -1;
+    char *spare = txnlog_spare_path(log->dir);
+    int fd = -1;
+    if (spare && renameat2(AT_FDCWD, spare, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+        fd = open(path, O_RDWR | O_CLOEXEC);
+    else if (spare)
+        unlink(spare);
+    aphx_free(spare);
+    return fd;
+}
+
 aphx_rc keeper_txnlog_open(keeper_txnlog **out, const keeper_txnlog_options *opt,
                            int64_t last_zxid, aphx_error *err)
 {
@@ -218,6 +326,7 @@ aphx_rc keeper_txnlog_open(keeper_txnlog **out, const keeper_txnlog_options *opt
     aphx_buf_init(&log->writing);
     pthread_mutex_init(&log->lock, NULL);
     pthread_mutex_init(&log->sync_lock, NULL);
+    pthread_mutex_init(&log->spare_lock, NULL);
     log->dir = aphx_strdup(opt->dir);
     log->zeros = aphx_calloc(1, TXNLOG_ZERO_CHUNK);
     if (!log->dir || !log->zeros) {
@@ -232,6 +341,10 @@ aphx_rc keeper_txnlog_open(keeper_txnlog **out, const keeper_txnlog_options *opt
                        strerror(errno));
         goto fail;
     }
+    char *stale = txnlog_spare_path(opt->dir);
+    if (stale) unlink(stale);
+    aphx_free(stale);
+    txnlog_spare_kick(log);
     *out = log;
     return APHX_OK;
 fail:
@@ -405,13 +518,20 @@ static aphx_rc txnlog_start_file(keeper_txnlog *log, int64_t first_zxid, aphx_er
     }
     char *path = txnlog_path(log->dir, first_zxid);
     if (!path) return aphx_fail(err, APHX_NOMEM, "out of memory");
-    log->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    log->pos = 0;
+    log->alloc_end = 0;
+    log->fd = txnlog_spare_take(log, path);
+    if (log->fd >= 0) {
+        struct stat st;
+        if (fstat(log->fd, &st) == 0) log->alloc_end = st.st_size;
+    } else {
+        log->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    }
     if (log->fd < 0) {
         rc = aphx_fail(err, APHX_IO, "cannot create txn log %s: %s", path, strerror(errno));
         goto out;
     }
-    log->pos = 0;
-    log->alloc_end = 0;
+    txnlog_spare_kick(log);
     rc = txnlog_ensure_alloc(log, TXNLOG_FILE_HEADER, err);
     if (rc != APHX_OK) goto out;
     uint8_t head[TXNLOG_FILE_HEADER];
@@ -514,6 +634,16 @@ out:
 void keeper_txnlog_close(keeper_txnlog *log)
 {
     if (!log) return;
+    pthread_mutex_lock(&log->spare_lock);
+    log->closing = true;
+    pthread_mutex_unlock(&log->spare_lock);
+    if (log->spare_thread_live) pthread_join(log->spare_thread, NULL);
+    if (log->dir) {
+        char *spare = txnlog_spare_path(log->dir);
+        if (spare) unlink(spare);
+        aphx_free(spare);
+    }
+    pthread_mutex_destroy(&log->spare_lock);
     if (log->fd >= 0) close(log->fd);
     if (log->dir_fd >= 0) close(log->dir_fd);
     aphx_buf_free(&log->pending);

@@ -81,6 +81,10 @@ typedef enum keeper_txnlog_fault {
 } keeper_txnlog_fault;
 void keeper_txnlog_inject_fault(keeper_txnlog *log, keeper_txnlog_fault fault);
 
+/* Is a zero-filled spare file ready for the next new log file? (A helper
+ * thread prepares "log.spare" off the commit path; see txnlog.c.) */
+bool keeper_txnlog_spare_ready(keeper_txnlog *log);
+
 /* Replay callback: one durable record with zxid > after_zxid, in order. The
  * payload is valid only during the call. A non-OK return stops the replay
  * and is returned by keeper_txnlog_replay. */

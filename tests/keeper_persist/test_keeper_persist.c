@@ -459,6 +459,51 @@ static void *append_thread(void *arg)
     return NULL;
 }
 
+/* A new log file is the spare a helper thread zero-filled in advance, so
+ * the first batch of a file does not wait for the preallocation. */
+static void test_txnlog_spare_file(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *spare = join(dir, "log.spare");
+    aphx_error err = {0};
+    keeper_txnlog *log = open_log(dir, 0, 256 * 1024);
+    struct stat st;
+    for (int i = 0; i < 500 && !keeper_txnlog_spare_ready(log); i++) usleep(10000);
+    assert_true(keeper_txnlog_spare_ready(log));
+    assert_int_equal(stat(spare, &st), 0);
+    assert_int_equal(st.st_size, 256 * 1024);
+    ino_t spare_ino = st.st_ino;
+    append_range(log, 1, 50);
+    assert_int_equal(keeper_txnlog_sync(log, NULL, &err), APHX_OK);
+    char *f1 = join(dir, "log.1");
+    assert_int_equal(stat(f1, &st), 0);
+    assert_true(st.st_ino == spare_ino); /* the spare became log.1 */
+    assert_int_equal(st.st_size, 256 * 1024);
+    /* Roll: the next file is the next spare (or made in line if not ready). */
+    keeper_txnlog_roll(log);
+    append_range(log, 51, 60);
+    assert_int_equal(keeper_txnlog_sync(log, NULL, &err), APHX_OK);
+    keeper_txnlog_close(log);
+    assert_int_equal(file_size(spare), -1); /* close removes the spare */
+    replay_check rc = {.next = 1};
+    int64_t last;
+    assert_int_equal(keeper_txnlog_replay(dir, 0, replay_cb, &rc, &last, &err), APHX_OK);
+    assert_int_equal(rc.count, 60);
+    /* A stale spare is ignored by replay and removed by open. */
+    spit(spare, "junk", 4);
+    rc = (replay_check){.next = 1};
+    assert_int_equal(keeper_txnlog_replay(dir, 0, replay_cb, &rc, &last, &err), APHX_OK);
+    assert_int_equal(rc.count, 60);
+    log = open_log(dir, last, 4096);
+    keeper_txnlog_close(log);
+    assert_int_equal(file_size(spare), -1);
+    free(f1);
+    free(spare);
+    rm_rf(dir);
+    free(dir);
+}
+
 /* Appends on one thread while another syncs in a loop (group commit). */
 static void test_txnlog_group_commit(void **state)
 {
@@ -953,6 +998,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_config_overrides),
         cmocka_unit_test(test_txnlog_basic),
         cmocka_unit_test(test_txnlog_group_commit),
+        cmocka_unit_test(test_txnlog_spare_file),
         cmocka_unit_test(test_txnlog_rollover_purge),
         cmocka_unit_test(test_txnlog_torn_tail),
         cmocka_unit_test(test_txnlog_torn_header_and_faults),
