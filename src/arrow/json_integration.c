@@ -716,7 +716,7 @@ static aphx_rc jr_parse_field(json_reader *jr, const json_value *jf, arrow_field
     case ARROW_DECIMAL128: case ARROW_DECIMAL256:
         if ((rc = jr_get_int(jr, type, "precision", true, 0, 1, 76, &x))) goto done;
         f->type.precision = (int32_t)x;
-        if ((rc = jr_get_int(jr, type, "scale", false, 0, -1000, 1000, &x))) goto done;
+        if ((rc = jr_get_int(jr, type, "scale", false, 0, -255, 255, &x))) goto done;
         f->type.scale = (int32_t)x;
         break;
     case ARROW_TIME32: case ARROW_TIME64: {
