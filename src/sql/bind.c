@@ -66,6 +66,7 @@ typedef struct binder {
     sql_error         *err;
     int                view_depth;
     int                depth;
+    bool               values_default;   /* DEFAULT allowed as a VALUES item */
     /* while binding ORDER BY / GROUP BY / HAVING of one select */
     alias_mode         alias_mode;
     const bind_scope  *alias_scope;
@@ -560,6 +561,9 @@ static aphx_rc bind_expr(binder *b, sql_expr *e, bind_scope *scope, const cte_en
         return bind_subquery(b, e->u.subquery.query, scope, env);
     case SQL_EXPR_ROW:
         return bind_list(b, &e->u.row.items, scope, env);
+    case SQL_EXPR_DEFAULT:
+        return sql_fail_at(b->err, APHX_SYNTAX, SQL_STATE_SYNTAX_ERROR, e->pos,
+                           "DEFAULT is allowed only as a value of INSERT ... VALUES or UPDATE ... SET");
     case SQL_EXPR_ARRAY:
         return bind_list(b, &e->u.array.items, scope, env);
     case SQL_EXPR_SUBSCRIPT:
@@ -772,13 +776,17 @@ static aphx_rc bind_values(binder *b, sql_query *q, bind_scope *parent, const ct
     if (!scope) return bind_nomem(b);
     scope->parent = parent;
     size_t width = q->values.count ? q->values.items[0]->count : 0;
+    bool allow_default = b->values_default;
+    b->values_default = false;                    /* not inside nested queries */
     for (size_t r = 0; r < q->values.count; r++) {
         sql_expr_list *row = q->values.items[r];
         if (row->count != width)
             return sql_fail_at(b->err, APHX_INVALID, SQL_STATE_SYNTAX_ERROR, row->items[0]->pos,
                                "VALUES lists must all be the same length (row %zu has %zu, row 1 has %zu)",
                                r + 1, row->count, width);
-        TRY(bind_list(b, row, scope, env));
+        for (size_t i = 0; i < row->count; i++)
+            if (!(allow_default && row->items[i]->kind == SQL_EXPR_DEFAULT))
+                TRY(bind_expr(b, row->items[i], scope, env));
     }
     for (size_t c = 0; c < width; c++) {
         const char *name = aphx_arena_printf(b->arena, "COLUMN%zu", c + 1);
@@ -904,7 +912,7 @@ static aphx_rc bind_assignments(binder *b, sql_assignment_list *set, bind_scope 
         /* A column assigned twice is allowed: the rightmost assignment
          * wins (SQLite's rule, which the sqllogictest corpus checks). */
         TRY(check_column(b, target, a->column, a->value->pos));
-        TRY(bind_expr(b, a->value, scope, NULL));
+        if (a->value->kind != SQL_EXPR_DEFAULT) TRY(bind_expr(b, a->value, scope, NULL));
     }
     return APHX_OK;
 }
@@ -924,7 +932,11 @@ static aphx_rc bind_insert(binder *b, sql_stmt *s)
                                    "column \"%s\" specified more than once", cols->items[i]);
     }
     if (s->u.insert.source) {
-        TRY(bind_query(b, s->u.insert.source, NULL, NULL));
+        sql_query *src = s->u.insert.source;
+        b->values_default = src->kind == SQL_QUERY_VALUES && !src->with.count;
+        aphx_rc rc = bind_query(b, src, NULL, NULL);
+        b->values_default = false;
+        TRY(rc);
         size_t want = cols->count ? cols->count : target->columns.count;
         size_t have = s->u.insert.source->output_names.count;
         if (have != want)
@@ -1061,7 +1073,7 @@ static aphx_rc bind_stmt(binder *b, sql_stmt *s)
 aphx_rc sql_bind_statement(aphx_arena *arena, const sql_catalog *catalog, sql_stmt *stmt, sql_error *err)
 {
     sql_error local;
-    binder b = {arena, catalog, err ? err : &local, 0, 0, ALIAS_NONE, NULL};
+    binder b = {arena, catalog, err ? err : &local, 0, 0, false, ALIAS_NONE, NULL};
     sql_error_clear(b.err);
     if (!catalog || !catalog->vtable || !catalog->vtable->find_table) {
         sql_pos none = {0, 0, 0};

@@ -898,6 +898,12 @@ static aphx_rc parse_prefix(sql_parser *p, sql_expr **out)
             return APHX_OK;
         }
         if (is_kw(p, "CASE")) return parse_case(p, out);
+        if (is_kw(p, "DEFAULT")) {
+            /* the binder accepts it only where a column default makes sense */
+            advance(p);
+            *out = new_expr(p, SQL_EXPR_DEFAULT, pos);
+            return p->rc;
+        }
         if (is_kw(p, "ARRAY") && peek(p, 1, NULL) == SQL_TOK_LBRACKET) {
             if (!(e = new_expr(p, SQL_EXPR_ARRAY, pos))) return p->rc;
             advance(p);

@@ -366,6 +366,9 @@ static void print_expr_body(const sql_expr *e, aphx_buf *out)
         print_expr_list(&e->u.row.items, out);
         aphx_buf_putc(out, ')');
         break;
+    case SQL_EXPR_DEFAULT:
+        aphx_buf_puts(out, "DEFAULT");
+        break;
     case SQL_EXPR_ARRAY:
         aphx_buf_puts(out, "ARRAY[");
         print_expr_list(&e->u.array.items, out);

@@ -214,6 +214,7 @@ typedef enum sql_expr_kind {
                               (k1, k2) > ('a', 1), IN ((1, 2), (3, 4))): u.row */
     SQL_EXPR_ARRAY,        /* ARRAY[a, b, ...] (Phoenix): u.array */
     SQL_EXPR_SUBSCRIPT,    /* x[i], 1-based as in Phoenix: u.subscript */
+    SQL_EXPR_DEFAULT,      /* DEFAULT as an INSERT ... VALUES item or UPDATE ... SET value */
     SQL_EXPR_COUNT_
 } sql_expr_kind;
 

@@ -270,6 +270,13 @@ static void test_dml(void **state)
     bind_ok("UPSERT INTO t VALUES (1, 'x', 3) ON DUPLICATE KEY UPDATE c = c + 1");
     bind_ok("UPSERT INTO t (a) SELECT d FROM u WHERE d > 0");
     bind_ok("INSERT INTO t (a) VALUES (NEXT VALUE FOR seq)");
+    bind_ok("INSERT INTO t (a, b) VALUES (DEFAULT, 'x'), (1, DEFAULT)");
+    bind_ok("UPDATE t SET a = DEFAULT");
+    bind_fails("SELECT DEFAULT", SQL_STATE_SYNTAX_ERROR, 8, "DEFAULT is allowed only");
+    bind_fails("INSERT INTO t (a) VALUES (DEFAULT + 1)", SQL_STATE_SYNTAX_ERROR, 27, "DEFAULT is allowed only");
+    bind_fails("INSERT INTO t (a) SELECT DEFAULT", SQL_STATE_SYNTAX_ERROR, 26, "DEFAULT is allowed only");
+    bind_fails("INSERT INTO t (a) VALUES ((SELECT x FROM (VALUES (DEFAULT)) AS v (x)))", SQL_STATE_SYNTAX_ERROR, 51,
+               "DEFAULT is allowed only");
     bind_fails("INSERT INTO t VALUES (1)", SQL_STATE_SYNTAX_ERROR, 15, "fewer expressions than target columns (1 for 3)");
     bind_fails("INSERT INTO t (a) VALUES (1, 2)", SQL_STATE_SYNTAX_ERROR, 19, "more expressions");
     bind_fails("INSERT INTO t (a, zz) VALUES (1, 2)", SQL_STATE_UNDEFINED_COLUMN, 1, "\"ZZ\" of table T");

@@ -530,6 +530,9 @@ static void test_dml(void **state)
     roundtrip("insert into t (a) select 1 union all select 2",
               "INSERT INTO T (A) SELECT 1 UNION ALL SELECT 2");
     roundtrip("insert into t default values", "INSERT INTO T DEFAULT VALUES");
+    roundtrip("insert into t (a, b) values (default, 1), (2, default)",
+              "INSERT INTO T (A, B) VALUES (DEFAULT, 1), (2, DEFAULT)");
+    roundtrip("update t set a = default", "UPDATE T SET A = DEFAULT");
     roundtrip("insert or replace into t values (1)", "REPLACE INTO T VALUES (1)");
     roundtrip("insert or ignore into t values (1)", "INSERT INTO T VALUES (1) ON DUPLICATE KEY IGNORE");
     roundtrip("replace into t values (1)", "REPLACE INTO T VALUES (1)");
