@@ -84,7 +84,7 @@ aphx_rc fb_finish(fb_builder *b, fb_ref root, const uint8_t **data, size_t *len,
 /* ------------------------------------------------------------------ */
 /* Reader                                                              */
 /* ------------------------------------------------------------------ */
-#define FB_MAX_DEPTH 64
+#define FB_MAX_DEPTH 160   /* 2 per nested Field (vector + table): fits IPC_MAX_NESTING */
 
 typedef struct fb_table {
     const uint8_t *data;   /* whole flatbuffer */

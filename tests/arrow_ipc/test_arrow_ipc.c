@@ -609,6 +609,50 @@ static void test_delta_dictionary_types(void **state)
     arrow_schema_free(&all);
 }
 
+/* list<list<...<int32>>>: 60 levels round-trip; 70 are refused. */
+static void make_nested_lists(arrow_schema *s, int depth)
+{
+    assert_int_equal(arrow_schema_init(s, 1), APHX_OK);
+    arrow_field *f = &s->fields[0];
+    for (int d = 0; d < depth; d++) {
+        field_init(f, "l", ARROW_LIST);
+        f = child(f, 1);
+    }
+    field_init(f, "leaf", ARROW_INT32);
+}
+
+static void test_deep_nesting(void **state)
+{
+    (void)state;
+    arrow_schema s;
+    make_nested_lists(&s, 60);
+    arrow_builder *b = arrow_builder_new(&s.fields[0]);
+    arrow_batch *bt = arrow_batch_new(&s, 1);
+    /* one row: [[[...[]...]]] with the innermost list empty */
+    arrow_builder *chain[61];
+    chain[0] = b;
+    for (int d = 1; d <= 60; d++) chain[d] = arrow_builder_child(chain[d - 1], 0);
+    for (int d = 59; d >= 0; d--) assert_int_equal(arrow_builder_append_valid(chain[d]), APHX_OK);
+    bt->columns[0] = arrow_builder_finish(b, NULL);
+    assert_non_null(bt->columns[0]);
+    arrow_builder_free(b);
+    uint8_t *data;
+    size_t len;
+    write_batches(&s, &bt, 1, ARROW_COMPRESSION_ZSTD, false, &data, &len);
+    read_and_compare(data, len, &s, &bt, 1, false);
+    aphx_free(data);
+    arrow_batch_free(bt);
+    arrow_schema_free(&s);
+
+    make_nested_lists(&s, 70);
+    arrow_ipc_write_options o = {.compression = ARROW_COMPRESSION_NONE};
+    arrow_ipc_writer *w = NULL;
+    aphx_error err = {0};
+    assert_int_equal(arrow_ipc_writer_open(-1, &s, &o, &w, &err), APHX_INVALID);
+    assert_non_null(strstr(err.msg, "nested deeper"));
+    arrow_schema_free(&s);
+}
+
 /* ------------------------------------------------------------------ */
 /* Old framing, corrupt input, allocation failures                     */
 /* ------------------------------------------------------------------ */
@@ -814,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_sliced_arrays),
         cmocka_unit_test(test_dictionaries),
         cmocka_unit_test(test_delta_dictionary_types),
+        cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_old_framing),
         cmocka_unit_test(test_corrupt_messages),
         cmocka_unit_test(test_corrupt_input),
