@@ -127,12 +127,15 @@ char *jute_get_string(jute_reader *r, aphx_arena *arena)
     int32_t n;
     const uint8_t *d = jute_get_buffer(r, &n);
     if (!d) return NULL;
-    if (memchr(d, 0, (size_t)n)) {
+    char *s = aphx_arena_strndup(arena, (const char *)d, (size_t)n);
+    if (!s) {
         r->bad = true;
         return NULL;
     }
-    char *s = aphx_arena_strndup(arena, (const char *)d, (size_t)n);
-    if (!s) r->bad = true;
+    /* An embedded NUL cannot live in a C string: it becomes 0x01, which path
+     * validation rejects (BADARGUMENTS, as ZooKeeper answers "/b\0"). */
+    for (int32_t i = 0; i < n; i++)
+        if (s[i] == 0) s[i] = 1;
     return s;
 }
 
@@ -244,7 +247,9 @@ void jute_get_acl_list(jute_reader *r, aphx_arena *arena, zk_acl_list *out)
         v[i].perms = jute_get_int(r);
         v[i].id.scheme = jute_get_string(r, arena);
         v[i].id.id = jute_get_string(r, arena);
-        if (!r->bad && (!v[i].id.scheme || !v[i].id.id)) r->bad = true;
+        /* Clients send null for an empty id (kazoo's auth:""): read it as "". */
+        if (!r->bad && !v[i].id.scheme) v[i].id.scheme = "";
+        if (!r->bad && !v[i].id.id) v[i].id.id = "";
     }
     out->v = v;
     out->n = n;

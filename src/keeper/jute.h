@@ -87,7 +87,8 @@ bool    jute_get_bool(jute_reader *r);
 /* A buffer: *len = -1 for null. The data points into the frame. */
 const uint8_t *jute_get_buffer(jute_reader *r, int32_t *len);
 /* A ustring copied into `arena`, NUL-terminated; NULL for a null string
- * (length -1) or on error (r->bad set; an embedded NUL is an error). */
+ * (length -1) or on error (r->bad set). An embedded NUL byte is replaced
+ * by 0x01 (which no valid path contains). */
 char   *jute_get_string(jute_reader *r, aphx_arena *arena);
 /* A vector count: -1 (null) becomes 0; a count that cannot fit in the bytes
  * left (each element needs at least `min_elem` bytes) sets bad. */
