@@ -164,10 +164,12 @@ aphx_rc exec_keys_encode(const arrow_schema *schema, arrow_array *const *cols, i
 uint64_t exec_hash_bytes(const uint8_t *p, int64_t len);
 
 /* A hash table from encoded keys to dense ids 0..count-1. Keys are copied. */
+/* 16 bytes, so a probe touches one slot and then the key bytes. Limits: up
+ * to 2^32-1 keys of 4 GiB in total (beyond: the map reports OOM). */
 typedef struct exec_keyslot {
-    uint64_t hash;
-    int64_t  id;          /* -1 = empty */
-    int64_t  off, len;    /* the key's bytes in key_bytes */
+    uint32_t tag;         /* high 32 bits of the hash */
+    uint32_t id1;         /* id + 1; 0 = empty */
+    uint32_t off, len;    /* the key's bytes in key_bytes */
 } exec_keyslot;
 typedef struct exec_keymap {
     exec_keyslot *slots;  /* one cache line holds what a probe needs */

@@ -197,7 +197,7 @@ bool exec_keymap_init(exec_keymap *m)
         exec_keymap_free(m);
         return false;
     }
-    for (int64_t i = 0; i < m->n_slots; i++) m->slots[i].id = -1;
+    memset(m->slots, 0, (size_t)m->n_slots * sizeof(exec_keyslot));
     m->key_off[0] = 0;
     return true;
 }
@@ -210,17 +210,22 @@ void exec_keymap_free(exec_keymap *m)
     memset(m, 0, sizeof *m);
 }
 
+/* Slot of a hash: low bits pick the slot, high bits are the tag. */
+static inline uint32_t slot_tag(uint64_t h) { return (uint32_t)(h >> 32); }
+
 static bool keymap_grow(exec_keymap *m)
 {
     int64_t ns = m->n_slots * 2;
-    exec_keyslot *slots = aphx_malloc((size_t)ns * sizeof(exec_keyslot));
+    exec_keyslot *slots = aphx_calloc((size_t)ns, sizeof(exec_keyslot));
     if (!slots) return false;
-    for (int64_t i = 0; i < ns; i++) slots[i].id = -1;
     for (int64_t i = 0; i < m->n_slots; i++) {
-        if (m->slots[i].id < 0) continue;
-        int64_t s = (int64_t)(m->slots[i].hash & (uint64_t)(ns - 1));
-        while (slots[s].id >= 0) s = (s + 1) & (ns - 1);
-        slots[s] = m->slots[i];
+        if (!m->slots[i].id1) continue;
+        /* Rehash from the stored key (the slot keeps only the tag). */
+        const exec_keyslot *x = &m->slots[i];
+        uint64_t h = exec_hash_bytes(m->key_bytes + x->off, x->len);
+        int64_t s = (int64_t)(h & (uint64_t)(ns - 1));
+        while (slots[s].id1) s = (s + 1) & (ns - 1);
+        slots[s] = *x;
     }
     aphx_free(m->slots);
     m->slots = slots;
@@ -231,11 +236,12 @@ static bool keymap_grow(exec_keymap *m)
 int64_t exec_keymap_find(const exec_keymap *m, const uint8_t *k, int64_t len, uint64_t h)
 {
     int64_t mask = m->n_slots - 1, s = (int64_t)(h & (uint64_t)mask);
+    uint32_t tag = slot_tag(h);
     for (;;) {
         const exec_keyslot *x = &m->slots[s];
-        if (x->id < 0) return -1;
-        if (x->hash == h && x->len == len && !memcmp(m->key_bytes + x->off, k, (size_t)len))
-            return x->id;
+        if (!x->id1) return -1;
+        if (x->tag == tag && x->len == len && !memcmp(m->key_bytes + x->off, k, (size_t)len))
+            return (int64_t)x->id1 - 1;
         s = (s + 1) & mask;
     }
 }
@@ -245,13 +251,16 @@ int64_t exec_keymap_upsert(exec_keymap *m, const uint8_t *k, int64_t len, uint64
 {
     *inserted = false;
     int64_t mask = m->n_slots - 1, s = (int64_t)(h & (uint64_t)mask);
+    uint32_t tag = slot_tag(h);
     for (;;) {
         const exec_keyslot *x = &m->slots[s];
-        if (x->id < 0) break;
-        if (x->hash == h && x->len == len && !memcmp(m->key_bytes + x->off, k, (size_t)len))
-            return x->id;
+        if (!x->id1) break;
+        if (x->tag == tag && x->len == len && !memcmp(m->key_bytes + x->off, k, (size_t)len))
+            return (int64_t)x->id1 - 1;
         s = (s + 1) & mask;
     }
+    if (m->count >= (int64_t)UINT32_MAX - 1 || m->key_off[m->count] + len > (int64_t)UINT32_MAX)
+        return -1;
     /* New key: store it, then place it (growing first if the table is 1/2 full). */
     if (m->count + 1 > m->key_cap) {
         int64_t nc = m->key_cap * 2;
@@ -273,16 +282,16 @@ int64_t exec_keymap_upsert(exec_keymap *m, const uint8_t *k, int64_t len, uint64
         if (!keymap_grow(m)) return -1;
         mask = m->n_slots - 1;
         s = (int64_t)(h & (uint64_t)mask);
-        while (m->slots[s].id >= 0) s = (s + 1) & mask;
+        while (m->slots[s].id1) s = (s + 1) & mask;
     }
     int64_t id = m->count++;
     if (len) memcpy(m->key_bytes + used, k, (size_t)len);
     m->key_off[id + 1] = used + len;
     exec_keyslot *x = &m->slots[s];
-    x->hash = h;
-    x->id = id;
-    x->off = used;
-    x->len = len;
+    x->tag = tag;
+    x->id1 = (uint32_t)(id + 1);
+    x->off = (uint32_t)used;
+    x->len = (uint32_t)len;
     *inserted = true;
     return id;
 }
