@@ -126,6 +126,22 @@ bench() { # port op secs
     --depth "$depth" --bytes "$bytes" --seconds "$3" --json
 }
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# One measured run: the bench's JSON plus the server's CPU seconds (from
+# /proc/PID/stat) and the load generator's own CPU seconds, so a result
+# that is bound by the client (2 shared cores) can be recognised.
+measure() { # pid port op
+  local t0 t1 out
+  t0=$(cpu_ticks "$1")
+  out=$(/usr/bin/time -f '%U %S' -o "$work/time.txt" "$aphx" bench keeper --connect "127.0.0.1:$2" \
+        --op "$3" --clients "$clients" --depth "$depth" --bytes "$bytes" --seconds "$seconds" --json)
+  t1=$(cpu_ticks "$1")
+  local hz; hz=$(getconf CLK_TCK)
+  local client; client=$(awk '{print $1 + $2}' "$work/time.txt")
+  echo "${out%\}},\"server_cpu_s\":$(awk -v a="$t0" -v b="$t1" -v h="$hz" 'BEGIN{printf "%.2f", (b-a)/h}'),\"client_cpu_s\":$client}"
+}
+
 if [ "$warmup" -gt 0 ]; then
   echo "warming up both servers ($warmup s of set each)..."
   bench "$zk_port" set "$warmup" > /dev/null
@@ -135,8 +151,8 @@ fi
 results="$work/results.jsonl"
 : > "$results"
 for op in $ops; do
-  zk=$(bench "$zk_port" "$op" "$seconds")
-  kp=$(bench "$kp_port" "$op" "$seconds")
+  zk=$(measure "$zk_pid" "$zk_port" "$op")
+  kp=$(measure "$kp_pid" "$kp_port" "$op")
   echo "{\"server\":\"zookeeper\",\"r\":$zk}" >> "$results"
   echo "{\"server\":\"keeper\",\"r\":$kp}" >> "$results"
 done
@@ -163,6 +179,14 @@ for op, d in by.items():
     print("%-7s %12.0f %12.0f %6.2fx | %7.2fms %7.2fms %6.2fx | %7.2fms %7.2fms | %d/%d" % (
         op, z["ops_per_sec"], k["ops_per_sec"], ratio, z["p99_ms"], k["p99_ms"], p99r,
         z["p50_ms"], k["p50_ms"], z["errors"], k["errors"]))
+print()
+print("CPU per operation (server / load generator), microseconds:")
+for op, d in by.items():
+    z, k = d["zookeeper"], d["keeper"]
+    per = lambda r, key: 1e6 * r.get(key, 0) / r["ops"] if r["ops"] else 0
+    print("  %-7s ZooKeeper %6.1f / %6.1f   keeper %6.1f / %6.1f" % (
+        op, per(z, "server_cpu_s"), per(z, "client_cpu_s"),
+        per(k, "server_cpu_s"), per(k, "client_cpu_s")))
 print()
 print("resident memory after the run: ZooKeeper %.1f MB (peak %.1f MB), keeper %.1f MB (peak %.1f MB); keeper/zk = %.3f" % (
     zk_rss / 1024, zk_hwm / 1024, kp_rss / 1024, kp_hwm / 1024, kp_rss / zk_rss))
