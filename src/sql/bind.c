@@ -561,6 +561,8 @@ static aphx_rc bind_expr(binder *b, sql_expr *e, bind_scope *scope, const cte_en
         return bind_subquery(b, e->u.subquery.query, scope, env);
     case SQL_EXPR_ROW:
         return bind_list(b, &e->u.row.items, scope, env);
+    case SQL_EXPR_COLLATE:
+        return bind_expr(b, e->u.collate.operand, scope, env);
     case SQL_EXPR_DEFAULT:
         return sql_fail_at(b->err, APHX_SYNTAX, SQL_STATE_SYNTAX_ERROR, e->pos,
                            "DEFAULT is allowed only as a value of INSERT ... VALUES or UPDATE ... SET");

@@ -1112,6 +1112,16 @@ static aphx_rc parse_expr(sql_parser *p, int min_prec, sql_expr **out)
             left = sub;
             continue;
         }
+        if (is_kw(p, "COLLATE")) {
+            /* x COLLATE name binds as tightly as :: (SQLite, PostgreSQL) */
+            advance(p);
+            sql_expr *c = new_expr(p, SQL_EXPR_COLLATE, pos);
+            if (!c) return p->rc;
+            c->u.collate.operand = left;
+            TRY(parse_ident(p, "a collation name", &c->u.collate.collation));
+            left = c;
+            continue;
+        }
         if (p->tok.kind == SQL_TOK_DOUBLE_COLON) {
             /* PostgreSQL's x::type binds tighter than any operator */
             advance(p);

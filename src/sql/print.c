@@ -366,6 +366,11 @@ static void print_expr_body(const sql_expr *e, aphx_buf *out)
         print_expr_list(&e->u.row.items, out);
         aphx_buf_putc(out, ')');
         break;
+    case SQL_EXPR_COLLATE:
+        print_expr_min(e->u.collate.operand, PP_ATOM, out);
+        aphx_buf_puts(out, " COLLATE ");
+        sql_print_identifier(e->u.collate.collation, out);
+        break;
     case SQL_EXPR_DEFAULT:
         aphx_buf_puts(out, "DEFAULT");
         break;

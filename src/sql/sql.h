@@ -215,6 +215,7 @@ typedef enum sql_expr_kind {
     SQL_EXPR_ARRAY,        /* ARRAY[a, b, ...] (Phoenix): u.array */
     SQL_EXPR_SUBSCRIPT,    /* x[i], 1-based as in Phoenix: u.subscript */
     SQL_EXPR_DEFAULT,      /* DEFAULT as an INSERT ... VALUES item or UPDATE ... SET value */
+    SQL_EXPR_COLLATE,      /* x COLLATE name: u.collate */
     SQL_EXPR_COUNT_
 } sql_expr_kind;
 
@@ -320,6 +321,7 @@ struct sql_expr {
         struct { sql_expr_list items; } row;                          /* two or more */
         struct { sql_expr_list items; } array;                        /* may be empty */
         struct { sql_expr *operand, *index; } subscript;
+        struct { sql_expr *operand; const char *collation; } collate;   /* name as written, folded */
     } u;
 };
 

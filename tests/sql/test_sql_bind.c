@@ -126,7 +126,7 @@ static void test_columns_and_tables(void **state)
     assert_non_null(w->partition_by.items[0]->u.column.source);
     bind_fails("SELECT SUM(a) OVER w FROM t", SQL_STATE_UNDEFINED_OBJECT, 8, "window \"W\" does not exist");
     bind_fails("SELECT SUM(a) OVER w FROM t WINDOW w AS (ORDER BY zz)", SQL_STATE_UNDEFINED_COLUMN, 51, "ZZ");
-    bind_ok("SELECT ARRAY[a, c][1], b::varchar FROM t");
+    bind_ok("SELECT ARRAY[a, c][1], b::varchar, b COLLATE nocase FROM t ORDER BY b COLLATE nocase");
     bind_fails("SELECT ARRAY[a][zz] FROM t", SQL_STATE_UNDEFINED_COLUMN, 17, "ZZ");
     bind_fails("SELECT SUM(a) OVER (PARTITION BY zz) FROM t", SQL_STATE_UNDEFINED_COLUMN, 34, "ZZ");
 }

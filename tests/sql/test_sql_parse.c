@@ -254,6 +254,13 @@ static void test_expressions_roundtrip(void **state)
               "A = ANY ($1), CAST(X AS INTEGER), CAST('5' AS DECIMAL(3, 1)) + 1, -CAST(Y AS BIGINT)");
     parse_fails("SELECT a:b", SQL_STATE_SYNTAX_ERROR, 1, 9, "unexpected ':'");
     parse_fails("SELECT a::regclass", SQL_STATE_UNDEFINED_OBJECT, 1, 11, "type \"regclass\" does not exist");
+    roundtrip("select a collate nocase, a || b collate \"c\", (a || b) collate binary, -a collate x, "
+              "a[1] collate y from t order by a collate nocase desc",
+              "SELECT A COLLATE NOCASE, A || B COLLATE \"c\", (A || B) COLLATE BINARY, -A COLLATE X, "
+              "A[1] COLLATE Y FROM T ORDER BY A COLLATE NOCASE DESC");
+    sql_expr *col = expr_ok("a || b COLLATE nocase");
+    assert_int_equal(col->kind, SQL_EXPR_BINARY);
+    assert_int_equal(col->u.binary.right->kind, SQL_EXPR_COLLATE);
     roundtrip("select array[1, 2, 3], array[], a[1], (a || b)[i + 1], -a[2], f(x)[1], x[1][2], "
               "cast(y as varchar array), z::integer[]",
               "SELECT ARRAY[1, 2, 3], ARRAY[], A[1], (A || B)[I + 1], -A[2], F(X)[1], X[1][2], "
