@@ -266,7 +266,9 @@ typedef struct arrow_builder arrow_builder;
  * when a dictionary index type is not an integer).
  * For nested fields the child builders are reachable with
  * arrow_builder_child(). For dictionary-encoded fields, values are appended
- * to the value builder and deduplicated into indices. */
+ * to the value builder and deduplicated into indices; a nested value (list,
+ * map, fixed_size_list, struct) is appended in parts through
+ * arrow_builder_child(b, i) and closed with arrow_builder_append_valid(b). */
 arrow_builder *arrow_builder_new(const arrow_field *f);
 void           arrow_builder_free(arrow_builder *b);
 arrow_builder *arrow_builder_child(arrow_builder *b, int32_t i);

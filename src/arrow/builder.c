@@ -15,9 +15,13 @@
  *
  * Dictionary-encoded fields: the append_* calls go to a hidden builder for
  * the dictionary values; a hash table over the encoded value bytes
- * deduplicates them, and the builder itself records the index. Values of
- * nested types cannot be dictionary-encoded by the builder yet
- * (APHX_UNSUPPORTED).
+ * deduplicates them, and the builder itself records the index. For nested
+ * value types (list, map, fixed_size_list, struct) the caller appends one
+ * value's parts to arrow_builder_child(dict builder, i) and closes it with
+ * arrow_builder_append_valid(dict builder); the value is compared through
+ * a canonical encoding and, when already present, everything appended for
+ * it is rolled back. Union value types are not supported yet
+ * (APHX_UNSUPPORTED), nor is the null type as dictionary values.
  *
  * Finish allocates the whole result first (array shells, empty buffers) and
  * only then moves the buffers in, so an out-of-memory failure leaves the
@@ -49,6 +53,10 @@ struct arrow_builder {
     int32_t           *slots;       /* hash table of dictionary indices, -1 = empty */
     int64_t            n_slots;
     int64_t            n_used;
+    aphx_buf           key_a, key_b; /* scratch encodings of nested dictionary values */
+    /* State after the last complete element, for rolling back the values a
+     * caller appended to the children of a nested dictionary value. */
+    int64_t            committed[5];
 };
 
 static bool builder_is_dict(const arrow_builder *b) { return b->dict_values != NULL; }
@@ -106,11 +114,17 @@ void arrow_builder_free(arrow_builder *b)
     aphx_free(b->children);
     arrow_builder_free(b->dict_values);
     aphx_free(b->slots);
+    aphx_buf_free(&b->key_a);
+    aphx_buf_free(&b->key_b);
     aphx_free(b);
 }
 
+/* For a dictionary-encoded field with a nested value type, the children
+ * are those of the value builder: append a value's parts there, then close
+ * it with arrow_builder_append_valid on the dictionary builder. */
 arrow_builder *arrow_builder_child(arrow_builder *b, int32_t i)
 {
+    if (b && builder_is_dict(b)) b = b->dict_values;
     if (!b || i < 0 || i >= b->n_children) return NULL;
     return b->children[i];
 }
@@ -277,6 +291,109 @@ static aphx_rc builder_append_null_n(arrow_builder *b, int64_t n)
 }
 
 /* ---- dictionary deduplication ---- */
+/* Remember the current state of b and everything below it as complete. */
+static void builder_commit(arrow_builder *b)
+{
+    builder_mark m = builder_mark_get(b);
+    b->committed[0] = m.length;
+    b->committed[1] = m.null_count;
+    b->committed[2] = m.validity_size;
+    b->committed[3] = m.values_size;
+    b->committed[4] = m.extra_size;
+    for (int32_t i = 0; i < b->n_children; i++) builder_commit(b->children[i]);
+    if (b->dict_values) builder_commit(b->dict_values);
+}
+
+/* Drop everything appended below b since its last commit. A nested
+ * dictionary builder loses its hash table, rebuilt on its next append. */
+static void builder_rollback(arrow_builder *b)
+{
+    builder_mark m = {b->committed[0], b->committed[1], b->committed[2], b->committed[3],
+                      b->committed[4]};
+    builder_mark_restore(b, &m);
+    for (int32_t i = 0; i < b->n_children; i++) builder_rollback(b->children[i]);
+    if (b->dict_values) {
+        builder_rollback(b->dict_values);
+        aphx_free(b->slots);
+        b->slots = NULL;
+        b->n_slots = 0;
+        b->n_used = 0;
+    }
+}
+
+/* A canonical encoding of element i of v (any type but unions inside
+ * dictionaries), for comparing nested dictionary values: a null flag, then
+ * the value bytes, lengths and children recursively. */
+static void builder_serialize(const arrow_builder *v, int64_t i, aphx_buf *out, int depth)
+{
+    if (depth > 64) {
+        out->oom = true;   /* refuse absurd nesting the same way as a failure */
+        return;
+    }
+    if (builder_is_dict(v)) {
+        if (v->validity && !arrow_bit_get(v->validity->data, i)) {
+            aphx_buf_putc(out, 0);
+            return;
+        }
+        arrow_type it = {0};
+        it.id = v->field->dict->index_type;
+        builder_serialize(v->dict_values, arrow_core_read_int(it.id, v->values->data, i), out, depth + 1);
+        return;
+    }
+    if (i < 0 || i >= v->length) {   /* a child the caller left short: finish reports it */
+        aphx_buf_putc(out, 2);
+        return;
+    }
+    if (v->id == ARROW_NA || (v->validity && !arrow_bit_get(v->validity->data, i))) {
+        aphx_buf_putc(out, 0);
+        return;
+    }
+    aphx_buf_putc(out, 1);
+    switch (v->id) {
+    case ARROW_BOOL:
+        aphx_buf_putc(out, (char)arrow_bit_get(v->values->data, i));
+        return;
+    case ARROW_UTF8: case ARROW_LARGE_UTF8: case ARROW_BINARY: case ARROW_LARGE_BINARY: {
+        bool large = arrow_core_is_large(v->id);
+        int64_t st = offset_at(v, large, i), e = offset_at(v, large, i + 1), n = e - st;
+        aphx_buf_append(out, &n, 8);
+        if (n) aphx_buf_append(out, v->extra->data + st, (size_t)n);
+        return;
+    }
+    case ARROW_LIST: case ARROW_LARGE_LIST: case ARROW_MAP: {
+        bool large = v->id == ARROW_LARGE_LIST;
+        int64_t st = offset_at(v, large, i), e = offset_at(v, large, i + 1), n = e - st;
+        aphx_buf_append(out, &n, 8);
+        for (int64_t k = st; k < e; k++) builder_serialize(v->children[0], k, out, depth + 1);
+        return;
+    }
+    case ARROW_FIXED_SIZE_LIST: {
+        int64_t n = v->field->type.list_size;
+        for (int64_t k = i * n; k < (i + 1) * n; k++) builder_serialize(v->children[0], k, out, depth + 1);
+        return;
+    }
+    case ARROW_STRUCT:
+        for (int32_t c = 0; c < v->n_children; c++) builder_serialize(v->children[c], i, out, depth + 1);
+        return;
+    case ARROW_SPARSE_UNION: case ARROW_DENSE_UNION: {
+        int8_t code = (int8_t)v->values->data[i];
+        int32_t c = arrow_core_union_child(v->field, code);
+        int64_t ci = v->id == ARROW_DENSE_UNION ? ((const int32_t *)v->extra->data)[i] : i;
+        aphx_buf_putc(out, (char)code);
+        if (c >= 0) builder_serialize(v->children[c], ci, out, depth + 1);
+        return;
+    }
+    default:
+        aphx_buf_append(out, v->values->data + i * (v->width_bits / 8), (size_t)(v->width_bits / 8));
+        return;
+    }
+}
+
+static bool value_is_nested(const arrow_builder *v)
+{
+    return v->n_children > 0;
+}
+
 static uint64_t hash_bytes(const uint8_t *p, int64_t n)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -333,25 +450,49 @@ static aphx_rc dict_push_index(arrow_builder *b, int64_t index)
     return APHX_OK;
 }
 
+/* The key bytes of dictionary value e: the value bytes themselves for flat
+ * types, a canonical encoding (in scratch) for nested ones. NULL on OOM. */
+static const uint8_t *dict_key(const arrow_builder *v, int64_t e, int64_t *n, uint8_t *tmp,
+                               aphx_buf *scratch)
+{
+    if (!value_is_nested(v)) return builder_value_bytes(v, e, n, tmp);
+    aphx_buf_reset(scratch);
+    scratch->oom = false;
+    builder_serialize(v, e, scratch, 0);
+    if (scratch->oom) return NULL;
+    *n = (int64_t)scratch->len;
+    return (const uint8_t *)(scratch->data ? scratch->data : "");
+}
+
+/* Undo the value just appended to b->dict_values: to `before` for flat
+ * values, to the last commit (children included) for nested ones. */
+static void dict_undo(arrow_builder *b, const builder_mark *before)
+{
+    if (value_is_nested(b->dict_values)) builder_rollback(b->dict_values);
+    else builder_mark_restore(b->dict_values, before);
+}
+
 /* The value just appended to b->dict_values (at its last index): keep it
  * as a new dictionary entry or roll it back to an existing one. */
 static aphx_rc dict_settle(arrow_builder *b, const builder_mark *before)
 {
     arrow_builder *v = b->dict_values;
     int64_t last = v->length - 1;
-    aphx_rc rc;
+    aphx_rc rc = APHX_NOMEM;
+    uint8_t tmp, tmp2;
+    int64_t len, len2;
     if (b->n_used * 2 >= b->n_slots) {   /* grow and rehash */
         int64_t n = b->n_slots ? b->n_slots * 2 : 64;
+        while (n < 2 * (last + 1)) n *= 2;
         int32_t *slots = aphx_malloc((size_t)n * sizeof(int32_t));
-        if (!slots) {
-            rc = APHX_NOMEM;
-            goto rollback;
-        }
+        if (!slots) goto rollback;
         for (int64_t k = 0; k < n; k++) slots[k] = -1;
         for (int64_t e = 0; e < last; e++) {
-            uint8_t tmp;
-            int64_t len;
-            const uint8_t *p = builder_value_bytes(v, e, &len, &tmp);
+            const uint8_t *p = dict_key(v, e, &len, &tmp, &b->key_b);
+            if (!p) {
+                aphx_free(slots);
+                goto rollback;
+            }
             uint64_t h = hash_bytes(p, len) & (uint64_t)(n - 1);
             while (slots[h] >= 0) h = (h + 1) & (uint64_t)(n - 1);
             slots[h] = (int32_t)e;
@@ -359,18 +500,21 @@ static aphx_rc dict_settle(arrow_builder *b, const builder_mark *before)
         aphx_free(b->slots);
         b->slots = slots;
         b->n_slots = n;
+        b->n_used = last;
     }
-    uint8_t tmp, tmp2;
-    int64_t len, len2;
-    const uint8_t *p = builder_value_bytes(v, last, &len, &tmp);
+    const uint8_t *p = dict_key(v, last, &len, &tmp, &b->key_a);
+    if (!p) goto rollback;
     uint64_t mask = (uint64_t)(b->n_slots - 1);
     uint64_t h = hash_bytes(p, len) & mask;
     while (b->slots[h] >= 0) {
-        const uint8_t *q = builder_value_bytes(v, b->slots[h], &len2, &tmp2);
+        const uint8_t *q = dict_key(v, b->slots[h], &len2, &tmp2, &b->key_b);
+        if (!q) goto rollback;
         if (len2 == len && (len == 0 || memcmp(p, q, (size_t)len) == 0)) {
             int64_t existing = b->slots[h];
-            builder_mark_restore(v, before);
-            return dict_push_index(b, existing);
+            dict_undo(b, before);
+            if ((rc = dict_push_index(b, existing))) return rc;
+            if (value_is_nested(v)) builder_commit(v);
+            return APHX_OK;
         }
         h = (h + 1) & mask;
     }
@@ -381,9 +525,10 @@ static aphx_rc dict_settle(arrow_builder *b, const builder_mark *before)
     if ((rc = dict_push_index(b, last))) goto rollback;
     b->slots[h] = (int32_t)last;
     b->n_used++;
+    if (value_is_nested(v)) builder_commit(v);
     return APHX_OK;
 rollback:
-    builder_mark_restore(v, before);
+    dict_undo(b, before);
     return rc;
 }
 
@@ -391,9 +536,8 @@ rollback:
     do {                                                                     \
         if (builder_is_dict(b)) {                                            \
             arrow_builder *v_ = (b)->dict_values;                            \
-            if (arrow_core_n_children(&v_->value_field) > 0 ||               \
-                v_->id == ARROW_NA)                                          \
-                return APHX_UNSUPPORTED;                                     \
+            if (value_is_nested(v_)) return APHX_INVALID;                   \
+            if (v_->id == ARROW_NA) return APHX_UNSUPPORTED;                 \
             builder_mark m_ = builder_mark_get(v_);                          \
             aphx_rc rc_ = (call);                                            \
             if (rc_) {                                                       \
@@ -533,9 +677,28 @@ aphx_rc arrow_builder_append_bytes(arrow_builder *b, const void *p, int64_t len)
 aphx_rc arrow_builder_append_valid(arrow_builder *b)
 {
     aphx_rc rc;
+    if (builder_is_dict(b)) {
+        /* Close the nested value built through arrow_builder_child(), then
+         * deduplicate it. */
+        arrow_builder *v = b->dict_values;
+        if (!value_is_nested(v)) return APHX_INVALID;
+        if (arrow_core_is_union(v->id)) return APHX_UNSUPPORTED;
+        if ((rc = arrow_builder_append_valid(v))) {
+            builder_rollback(v);
+            return rc;
+        }
+        for (int32_t i = 0; i < v->n_children; i++) {
+            int64_t want = v->id == ARROW_STRUCT ? v->length
+                         : v->id == ARROW_FIXED_SIZE_LIST ? v->length * v->field->type.list_size : -1;
+            if (want >= 0 && v->children[i]->length != want) {
+                builder_rollback(v);
+                return APHX_INVALID;   /* the value's parts were not all appended */
+            }
+        }
+        return dict_settle(b, NULL);
+    }
     switch (b->id) {
     case ARROW_LIST: case ARROW_LARGE_LIST: case ARROW_MAP: {
-        if (builder_is_dict(b)) return APHX_UNSUPPORTED;
         builder_mark m = builder_mark_get(b);
         if ((rc = validity_push(b, true))) return rc;
         if ((rc = offsets_push(b, b->id == ARROW_LARGE_LIST, b->children[0]->length))) {
@@ -546,7 +709,6 @@ aphx_rc arrow_builder_append_valid(arrow_builder *b)
         return APHX_OK;
     }
     case ARROW_FIXED_SIZE_LIST: case ARROW_STRUCT:
-        if (builder_is_dict(b)) return APHX_UNSUPPORTED;
         if ((rc = validity_push(b, true))) return rc;
         b->length++;
         return APHX_OK;
@@ -557,7 +719,8 @@ aphx_rc arrow_builder_append_valid(arrow_builder *b)
 
 aphx_rc arrow_builder_append_union(arrow_builder *b, int8_t type_code)
 {
-    if (builder_is_dict(b) || !arrow_core_is_union(b->id)) return APHX_INVALID;
+    if (builder_is_dict(b)) return arrow_core_is_union(b->dict_values->id) ? APHX_UNSUPPORTED : APHX_INVALID;
+    if (!arrow_core_is_union(b->id)) return APHX_INVALID;
     int32_t c = arrow_core_union_child(b->field, type_code);
     if (c < 0 || c >= b->n_children) return APHX_INVALID;
     builder_mark m = builder_mark_get(b);
@@ -594,6 +757,7 @@ static void builder_reset(arrow_builder *b)
     if (b->validity) b->validity->size = 0;
     b->n_used = 0;
     for (int64_t k = 0; k < b->n_slots; k++) b->slots[k] = -1;
+    memset(b->committed, 0, sizeof b->committed);
 }
 
 /* Structural checks before finishing (child lengths line up). */

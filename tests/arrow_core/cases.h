@@ -360,6 +360,43 @@ static void f_nest2(arrow_builder *b)
     OK(arrow_builder_append_null(b));
 }
 
+/* dictionary<list<int32>, int8>: [1,2], null, [1,2], [], [null], [] */
+static void s_dict_list(arrow_field *f)
+{
+    s_list(f);
+    f->dict = aphx_calloc(1, sizeof(arrow_dict_encoding));
+    f->dict->index_type = ARROW_INT8;
+}
+static void f_dict_list(arrow_builder *b)
+{
+    arrow_builder *item = arrow_builder_child(b, 0);
+    assert_non_null(item);
+    assert_int_equal(arrow_builder_append_int(b, 1), APHX_INVALID);   /* values go through the child */
+    OK(arrow_builder_append_int(item, 1)); OK(arrow_builder_append_int(item, 2)); OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_null(b));
+    OK(arrow_builder_append_int(item, 1)); OK(arrow_builder_append_int(item, 2)); OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_null(item)); OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_valid(b));
+}
+/* dictionary<struct<a: int32, b: utf8>, uint16> */
+static void s_dict_struct(arrow_field *f)
+{
+    s_struct(f);
+    f->dict = aphx_calloc(1, sizeof(arrow_dict_encoding));
+    f->dict->index_type = ARROW_UINT16;
+}
+static void f_dict_struct(arrow_builder *b)
+{
+    arrow_builder *a = arrow_builder_child(b, 0), *s = arrow_builder_child(b, 1);
+    OK(arrow_builder_append_int(a, 1)); OK(arrow_builder_append_bytes(s, "x", 1)); OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_int(a, 1)); OK(arrow_builder_append_bytes(s, "y", 1)); OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_int(a, 1)); OK(arrow_builder_append_bytes(s, "x", 1)); OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_null(b));
+    OK(arrow_builder_append_null(a)); OK(arrow_builder_append_null(s)); OK(arrow_builder_append_valid(b));
+    OK(arrow_builder_append_null(a)); OK(arrow_builder_append_null(s)); OK(arrow_builder_append_valid(b));
+}
+
 static const tcase cases[] = {
     {"bool", s_bool, f_bool, {"true", "null", "false", "true", "false", "false", "true", NULL}, "bool"},
     {"int8", s_i8, f_i8, {"-128", "null", "127", NULL}, "int8"},
@@ -415,6 +452,12 @@ static const tcase cases[] = {
      "list<item: struct<d: dictionary<values=utf8, indices=int8>, f: fixed_size_list<item: bool>[2]>>"},
     {"dense_union_nested", s_nest2, f_nest2, {"{\"x\":7}", "[-1]", "null", "null", NULL},
      "dense_union<l: list<item: int8>=3, s: struct<x: int32>=1>"},
+    {"dictionary_list", s_dict_list, f_dict_list, {"[1,2]", "null", "[1,2]", "[]", "[null]", "[]", NULL},
+     "dictionary<values=list<item: int32>, indices=int8>"},
+    {"dictionary_struct", s_dict_struct, f_dict_struct,
+     {"{\"a\":1,\"b\":\"x\"}", "{\"a\":1,\"b\":\"y\"}", "{\"a\":1,\"b\":\"x\"}", "null",
+      "{\"a\":null,\"b\":null}", "{\"a\":null,\"b\":null}", NULL},
+     "dictionary<values=struct<a: int32, b: utf8>, indices=uint16>"},
 };
 
 static inline int64_t expected_rows(const tcase *tc)

@@ -481,6 +481,7 @@ static const struct {
     {"sparse_union", DUCK_REFUSED, "DuckDB needs type codes 0..n-1 (this union uses 5 and 7)"},
     {"dense_union", DUCK_REFUSED, "DuckDB reads sparse unions only"},
     {"dense_union_nested", DUCK_REFUSED, "DuckDB reads sparse unions only"},
+    {"dictionary_struct", DUCK_REFUSED, "DuckDB's arrow_scan refuses dictionaries of struct values"},
 };
 
 static void test_cases_through_duckdb(duck_handle conn)

@@ -202,6 +202,78 @@ static void test_inequality_messages(void **state)
     arrow_field_free(&d);
 }
 
+/* Nested dictionary values are deduplicated: the dictionary holds each
+ * distinct value once and the rolled-back duplicates leave no trace. */
+static void test_nested_dictionary_dedup(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < APHX_ARRAY_LEN(cases); k++) {
+        const tcase *tc = &cases[k];
+        if (strcmp(tc->name, "dictionary_list") != 0 && strcmp(tc->name, "dictionary_struct") != 0) continue;
+        arrow_field f;
+        tc->setup(&f);
+        arrow_array *a = build(tc, &f);
+        assert_int_equal(a->dictionary->length, 3);   /* [1,2], [], [null] / {1,x}, {1,y}, {null,null} */
+        arrow_field value = f;
+        value.dict = NULL;
+        aphx_buf out;
+        aphx_buf_init(&out);
+        for (int64_t i = 0; i < a->dictionary->length; i++) {
+            arrow_array_format_json(&value, a->dictionary, i, &out);
+            aphx_buf_putc(&out, ' ');
+        }
+        if (tc->fill == f_dict_list) assert_string_equal(out.data, "[1,2] [] [null] ");
+        else assert_string_equal(out.data, "{\"a\":1,\"b\":\"x\"} {\"a\":1,\"b\":\"y\"} {\"a\":null,\"b\":null} ");
+        /* the value builder's child holds only the kept values */
+        if (tc->fill == f_dict_list) assert_int_equal(a->dictionary->children[0]->length, 3);
+        else assert_int_equal(a->dictionary->children[1]->length, 3);
+        aphx_buf_free(&out);
+        arrow_array_unref(a);
+        arrow_field_free(&f);
+    }
+    /* dictionary of a nested dictionary: list<dictionary<utf8>> values */
+    arrow_field f;
+    OK(arrow_field_init(&f, "dd", ARROW_LIST, true));
+    OK(arrow_field_set_children(&f, 1));
+    OK(arrow_field_init(&f.children[0], "item", ARROW_UTF8, true));
+    f.children[0].dict = aphx_calloc(1, sizeof(arrow_dict_encoding));
+    f.children[0].dict->index_type = ARROW_INT32;
+    f.dict = aphx_calloc(1, sizeof(arrow_dict_encoding));
+    f.dict->index_type = ARROW_INT64;
+    arrow_builder *b = arrow_builder_new(&f);
+    arrow_builder *item = arrow_builder_child(b, 0);
+    const char *rows[][3] = {{"p", "q", NULL}, {"q", NULL, NULL}, {"p", "q", NULL}, {"r", "p", NULL}, {"q", NULL, NULL}};
+    for (size_t r = 0; r < APHX_ARRAY_LEN(rows); r++) {
+        for (int k = 0; rows[r][k]; k++) OK(arrow_builder_append_bytes(item, rows[r][k], 1));
+        OK(arrow_builder_append_valid(b));
+    }
+    arrow_array *a = arrow_builder_finish(b, NULL);
+    assert_non_null(a);
+    OK(arrow_array_validate(&f, a, true, NULL));
+    assert_int_equal(a->dictionary->length, 3);
+    aphx_buf out;
+    aphx_buf_init(&out);
+    for (int64_t i = 0; i < a->length; i++) {
+        arrow_array_format_json(&f, a, i, &out);
+        aphx_buf_putc(&out, ' ');
+    }
+    assert_string_equal(out.data, "[\"p\",\"q\"] [\"q\"] [\"p\",\"q\"] [\"r\",\"p\"] [\"q\"] ");
+    aphx_buf_free(&out);
+    arrow_array_unref(a);
+    /* unions as dictionary values are not supported yet */
+    arrow_builder_free(b);
+    arrow_field_free(&f);
+    arrow_field u;
+    s_sunion(&u);
+    u.dict = aphx_calloc(1, sizeof(arrow_dict_encoding));
+    u.dict->index_type = ARROW_INT8;
+    b = arrow_builder_new(&u);
+    assert_int_equal(arrow_builder_append_union(b, 5), APHX_UNSUPPORTED);
+    assert_int_equal(arrow_builder_append_valid(b), APHX_UNSUPPORTED);
+    arrow_builder_free(b);
+    arrow_field_free(&u);
+}
+
 static void test_builder_errors(void **state)
 {
     (void)state;
@@ -299,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_bool_slices),
         cmocka_unit_test(test_human_format),
         cmocka_unit_test(test_inequality_messages),
+        cmocka_unit_test(test_nested_dictionary_dedup),
         cmocka_unit_test(test_builder_errors),
         cmocka_unit_test(test_builder_fault_injection),
     };
