@@ -1336,6 +1336,7 @@ static aphx_rc parse_select_core(sql_parser *p, sql_select **out)
         const char *h = p->lx.hint;
         uint32_t n = p->lx.hint_len;
         while (n && (*h == ' ' || *h == '\t' || *h == '\n' || *h == '\r')) h++, n--;
+        n = (uint32_t)strnlen(h, n);              /* a NUL byte ends the text */
         while (n && (h[n - 1] == ' ' || h[n - 1] == '\t' || h[n - 1] == '\n' || h[n - 1] == '\r')) n--;
         if (n && !(s->hint = aphx_arena_strndup(p->arena, h, n))) return parser_nomem(p);
     }

@@ -332,6 +332,13 @@ static void test_select_clauses(void **state)
     roundtrip("select /* plain comment */ a from t", "SELECT A FROM T");
     sql_stmt *h = parse_ok("SELECT /*+\n SKIP_SCAN */ 1");
     assert_string_equal(h->u.select->select->hint, "SKIP_SCAN");
+    /* a NUL byte inside the hint ends it (found by the fuzzer) */
+    sql_stmt *nul;
+    sql_error err;
+    assert_int_equal(sql_parse_statement(&arena, "SELECT /*+ \0K */ 1", 18, &nul, &err), APHX_OK);
+    assert_null(nul->u.select->select->hint);
+    assert_int_equal(sql_parse_statement(&arena, "SELECT /*+ A \0K */ 1", 20, &nul, &err), APHX_OK);
+    assert_string_equal(nul->u.select->select->hint, "A");
     roundtrip("select a from t offset 2 rows fetch next 1 row only", "SELECT A FROM T LIMIT 1 OFFSET 2");
     roundtrip("select a from t limit 3, 4", "SELECT A FROM T LIMIT 4 OFFSET 3");
     roundtrip("select 1", "SELECT 1");
