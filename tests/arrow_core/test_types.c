@@ -227,6 +227,20 @@ static void test_nested_dictionary_dedup(void **state)
         /* the value builder's child holds only the kept values */
         if (tc->fill == f_dict_list) assert_int_equal(a->dictionary->children[0]->length, 3);
         else assert_int_equal(a->dictionary->children[1]->length, 3);
+        /* a builder reused after finish starts a fresh dictionary */
+        arrow_builder *b = arrow_builder_new(&f);
+        tc->fill(b);
+        arrow_array *first = arrow_builder_finish(b, NULL);
+        tc->fill(b);
+        arrow_array *second = arrow_builder_finish(b, NULL);
+        assert_non_null(second);
+        OK(arrow_array_validate(&f, second, true, NULL));
+        assert_int_equal(second->dictionary->length, 3);
+        assert_true(arrow_array_equal(&f, first, second, NULL));
+        assert_true(arrow_array_equal(&f, a, second, NULL));
+        arrow_array_unref(first);
+        arrow_array_unref(second);
+        arrow_builder_free(b);
         aphx_buf_free(&out);
         arrow_array_unref(a);
         arrow_field_free(&f);
