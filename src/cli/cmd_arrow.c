@@ -97,14 +97,30 @@ static void arrow_cli_pad(FILE *f, size_t n)
     for (size_t i = 0; i < n; i++) fputc(' ', f);
 }
 
+/* Numbers are right aligned, everything else left aligned. */
+static bool arrow_cli_right(const arrow_field *f)
+{
+    if (f->dict) return false;
+    return arrow_type_is_integer(f->type.id) || f->type.id == ARROW_FLOAT16 ||
+           f->type.id == ARROW_FLOAT32 || f->type.id == ARROW_FLOAT64 ||
+           f->type.id == ARROW_DECIMAL128 || f->type.id == ARROW_DECIMAL256;
+}
+
+static void arrow_cli_cell(const char *p, size_t n, size_t width, bool right, bool last)
+{
+    size_t w = arrow_cli_width(p, n);
+    if (right) arrow_cli_pad(stdout, width - w);
+    fwrite(p, 1, n, stdout);
+    if (!right && !last) arrow_cli_pad(stdout, width - w);
+}
+
 static void arrow_cli_print_header(const arrow_schema *s, const size_t *widths)
 {
     int32_t nc = s->n_fields;
     for (int32_t c = 0; c < nc; c++) {
         const char *name = s->fields[c].name;
         fputs(c ? " | " : "", stdout);
-        fputs(name, stdout);
-        if (c + 1 < nc) arrow_cli_pad(stdout, widths[c] - arrow_cli_width(name, strlen(name)));
+        arrow_cli_cell(name, strlen(name), widths[c], arrow_cli_right(&s->fields[c]), c + 1 == nc);
     }
     fputc('\n', stdout);
     for (int32_t c = 0; c < nc; c++) {
@@ -134,7 +150,7 @@ static aphx_rc arrow_cli_print_table(const arrow_batch *bt, int64_t rows, size_t
             arrow_array_format_value(&s->fields[c], bt->columns[c], r, false, &text);
             /* keep table rows on one line */
             for (size_t i = start[k]; i < text.len; i++)
-                if (text.data[i] == '\n' || text.data[i] == '\t') text.data[i] = ' ';
+                if (text.data[i] == '\n' || text.data[i] == '\t' || text.data[i] == '\r') text.data[i] = ' ';
             size_t w = arrow_cli_width(text.data + start[k], text.len - start[k]);
             if (w > widths[c]) widths[c] = w;
         }
@@ -151,11 +167,9 @@ static aphx_rc arrow_cli_print_table(const arrow_batch *bt, int64_t rows, size_t
     for (int64_t r = 0; r < rows; r++) {
         for (int32_t c = 0; c < nc; c++) {
             size_t k = (size_t)r * (size_t)nc + (size_t)c;
-            const char *p = text.data + start[k];
-            size_t n = start[k + 1] - start[k];
             fputs(c ? " | " : "", stdout);
-            fwrite(p, 1, n, stdout);
-            if (c + 1 < nc) arrow_cli_pad(stdout, widths[c] - arrow_cli_width(p, n));
+            arrow_cli_cell(text.data + start[k], start[k + 1] - start[k], widths[c],
+                           arrow_cli_right(&s->fields[c]), c + 1 == nc);
         }
         fputc('\n', stdout);
     }
