@@ -14,8 +14,8 @@
  * Implicit casts inserted here: int -> float when mixed with floats;
  * int -> decimal(19,0) in arithmetic with decimals (exact, result
  * decimal(38, s): + - keep the larger scale, * adds scales, / gives at
- * least 6 digits); decimals -> float64 when mixed with floats and in
- * comparisons across different scales; text -> date/timestamp when
+ * least 6 digits); decimals -> float64 when mixed with floats,
+ * decimal(38, larger scale) when compared with decimals or integers; text -> date/timestamp when
  * compared with one; anything -> text for ||.
  */
 #include "exec/exec_internal.h"
@@ -303,6 +303,11 @@ static bool coerce_pair(aphx_arena *arena, exec_expr **a, exec_expr **b, aphx_er
     exec_type ta = exec_canon((*a)->type), tb = exec_canon((*b)->type);
     exec_type t = common_type(ta, tb, false);
     if (ta.id == ARROW_DECIMAL128 && tb.id == ARROW_DECIMAL128 && ta.scale == tb.scale) return true;
+    bool da = ta.id == ARROW_DECIMAL128, db = tb.id == ARROW_DECIMAL128;
+    if ((da || db) && (da || ta.id == ARROW_INT64) && (db || tb.id == ARROW_INT64)) {
+        /* Decimals (and integers) compare exactly on the larger scale. */
+        t = exec_type_decimal(38, APHX_MAX(da ? ta.scale : 0, db ? tb.scale : 0));
+    }
     if (t.id == ARROW_NA && ta.id != ARROW_NA && tb.id != ARROW_NA) {
         type_error(err, "42883", "cannot compare", ta, tb);
         return false;

@@ -288,6 +288,9 @@ static void test_decimal_arith(void **state)
     assert_string_equal(tu_eval(t, exec_expr_arith(&A, EXEC_DIV, COL(t, 0), COL(t, 2), &E)), "ERROR 22012");
     exec_expr *big = exec_expr_cast(&A, LS("99999999999999999999999999999999999999"), exec_type_decimal(38, 0), &E);
     assert_string_equal(tu_eval(t, exec_expr_arith(&A, EXEC_ADD, big, LI(1), &E)), "ERROR 22003");
+    /* exact comparisons across scales and with integers */
+    assert_string_equal(tu_eval(t, exec_expr_compare(&A, EXEC_GT, COL(t, 0), COL(t, 1), &E)), "true,false,NULL,true");
+    assert_string_equal(tu_eval(t, exec_expr_compare(&A, EXEC_EQ, COL(t, 1), LI(2), &E)), "false,true,false,false");
     /* with a float the result is a float */
     assert_int_equal(exec_expr_arith(&A, EXEC_ADD, COL(t, 0), LF(1.0), &E)->type.id, ARROW_FLOAT64);
     tb_free(t);
