@@ -305,9 +305,7 @@ export function jsCases({ bigRows = 1000000 } = {}) {
   cases.push({ name: 'js_all_null_bool.stream', file: false, maybeInvalid: 'apache-arrow writes an empty values buffer for an all-null bool column',
     batches: [batchOf([f('b', new A.Bool())], [allNull], 9)] });
   if (bigRows > 0) {
-    const big = bigBatch(bigRows);
-    cases.push({ name: 'js_1m.stream', batches: [big], file: false });
-    cases.push({ name: 'js_1m.arrow', batches: [big], file: true });
+    both('js_1m', [bigBatch(bigRows)]);
   }
   return cases;
 }
