@@ -20,7 +20,7 @@
  * start with one of the prefixes below are accepted as well. */
 static const char *const keeper_config_ignored_keys[] = {
     "initLimit", "syncLimit", "electionPortBindRetry", "electionAlg", "peerType",
-    "standaloneEnabled", "reconfigEnabled", "dynamicConfigFile", "secureClientPort",
+    "dynamicConfigFile", "secureClientPort",
     "secureClientPortAddress", "clientPortListenBacklog", "localSessionsEnabled",
     "localSessionsUpgradingEnabled", "quorumListenOnAllIPs", "syncEnabled",
     "connectToLearnerMasterLimit", "maxCnxns", "observerMasterPort", "multiAddress.enabled",
@@ -325,6 +325,7 @@ static aphx_rc keeper_config_interpret(keeper_config *cfg, aphx_props *p, aphx_e
     cfg->force_sync = true;
     cfg->init_limit = 10;
     cfg->sync_limit = 5;
+    cfg->standalone_enabled = true;
 
 #define KC_TRY(expr) do { rc = (expr); if (rc != APHX_OK) return rc; } while (0)
     KC_TRY(aphx_props_get_int(p, "tickTime", 1, 3600 * 1000, &cfg->tick_time_ms, err));
@@ -384,6 +385,8 @@ static aphx_rc keeper_config_interpret(keeper_config *cfg, aphx_props *p, aphx_e
     }
     KC_TRY(aphx_props_get_int(p, "initLimit", 1, INT32_MAX, &cfg->init_limit, err));
     KC_TRY(aphx_props_get_int(p, "syncLimit", 1, INT32_MAX, &cfg->sync_limit, err));
+    KC_TRY(aphx_props_get_bool(p, "reconfigEnabled", &cfg->reconfig_enabled, err));
+    KC_TRY(aphx_props_get_bool(p, "standaloneEnabled", &cfg->standalone_enabled, err));
     KC_TRY(keeper_config_read_servers(cfg, p, err));
 #undef KC_TRY
 

@@ -24,6 +24,8 @@
  *                                  "zookeeper.jute.maxbuffer" (the Java
  *                                  system-property spelling)
  *   forceSync                      yes (default) / no: fdatasync the log
+ *   reconfigEnabled                false (default) / true
+ *   standaloneEnabled              true (default) / false
  *   super digest                   "DigestAuthenticationProvider.superDigest"
  *                                  (or with a "zookeeper." prefix):
  *                                  "super:<base64 sha1>"
@@ -75,6 +77,12 @@ typedef struct keeper_config {
     const char *super_digest;         /* "super:xxxx" or NULL */
     int64_t     init_limit;
     int64_t     sync_limit;
+    bool        reconfig_enabled;     /* reconfigEnabled, default false: a
+                                         reconfig request then fails with
+                                         ZRECONFIGDISABLED; when true, a
+                                         standalone ZooKeeper answers
+                                         ZUNIMPLEMENTED */
+    bool        standalone_enabled;   /* standaloneEnabled, default true */
     keeper_server_entry *servers;     /* sorted by id */
     size_t      server_count;
     aphx_arena  arena;                /* owns every string and array above */

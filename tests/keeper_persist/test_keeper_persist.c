@@ -139,7 +139,9 @@ static const char full_cfg[] =
     "electionPortBindRetry=3\n"
     "server.2=zk2.example:2888:3888;2181\n"
     "server.1=zk1.example:2888:3888:participant;127.0.0.1:2182\n"
-    "server.3=[::1]:2888:3888:observer\n";
+    "server.3=[::1]:2888:3888:observer\n"
+    "reconfigEnabled=true\n"
+    "standaloneEnabled=false\n";
 
 static void test_config_full(void **state)
 {
@@ -189,6 +191,8 @@ static void test_config_full(void **state)
     assert_string_equal(c.servers[2].host, "::1");
     assert_true(c.servers[2].observer);
     assert_null(c.servers[2].client_host);
+    assert_true(c.reconfig_enabled);
+    assert_false(c.standalone_enabled);
     aphx_buf b;
     aphx_buf_init(&b);
     keeper_config_render(&c, 0, 0, &b);
@@ -216,6 +220,8 @@ static void test_config_defaults(void **state)
     assert_int_equal(c.global_outstanding_limit, 1000);
     assert_int_equal(c.metrics_http_port, 0);
     assert_true(c.force_sync);
+    assert_false(c.reconfig_enabled);
+    assert_true(c.standalone_enabled);
     assert_null(c.client_port_address);
     assert_true(keeper_config_4lw_allowed(&c, "srvr"));
     assert_false(keeper_config_4lw_allowed(&c, "ruok"));
@@ -257,6 +263,8 @@ static void test_config_errors(void **state)
                         "zoo.cfg:4", "duplicate");
     expect_config_error("dataDir=/d\nclientPort=2181\nforceSync=maybe\n", "zoo.cfg:3",
                         "forceSync");
+    expect_config_error("dataDir=/d\nclientPort=2181\nreconfigEnabled=maybe\n", "zoo.cfg:3",
+                        "reconfigEnabled");
     expect_config_error("dataDir=/d\nclientPort=2181\n4lw.commands.whitelist=ruok,stats\n",
                         "zoo.cfg:3", "4lw.commands.whitelist");
     expect_config_error("dataDir=/d\nclientPort=2181\njute.maxbuffer=1k\n", "zoo.cfg:3",
