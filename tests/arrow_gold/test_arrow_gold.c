@@ -10,6 +10,7 @@
  *   read stream       NAME.stream through arrow_ipc_reader_open_path: schema
  *                     equal incl. metadata, every batch validated and equal;
  *   read file         the same for NAME.arrow_file;
+ *   read stream misaligned  the stream from memory one byte off alignment;
  *   write F/C         the JSON batches written with arrow_ipc_writer_* into
  *                     memory as F in {stream, file} with compression C in
  *                     {none, lz4, zstd}, read back and compared again;
@@ -343,6 +344,42 @@ static bool gold_check_path(const char *path, const arrow_schema *schema, arrow_
     }
     if (ok) ok = gold_compare_reader(r, schema, batches, n_batches, msg, notes);
     r->close(r);
+    return ok;
+}
+
+/* The stream read from memory that starts one byte past a 64-byte boundary,
+ * so no buffer in it is aligned: the reader must copy where it cannot view. */
+static bool gold_check_misaligned(const char *path, const arrow_schema *schema,
+                                  arrow_batch **batches, int64_t n_batches, aphx_buf *msg,
+                                  aphx_buf *notes)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    aphx_error err = {0};
+    arrow_buffer *whole = NULL, *view = NULL;
+    arrow_reader *r = NULL;
+    bool ok = false;
+    aphx_rc rc = aphx_read_file(path, &bytes, &len, &err);
+    if (rc) {
+        aphx_buf_printf(msg, "%s", err.msg);
+        return false;
+    }
+    if (!(whole = arrow_buffer_alloc((int64_t)len + 1)) ||
+        !(view = arrow_buffer_view(whole, 1, (int64_t)len))) {
+        aphx_buf_puts(msg, "out of memory");
+        goto done;
+    }
+    memcpy(view->data, bytes, len);
+    if ((rc = arrow_ipc_reader_open_buffer(view, &r, &err))) {
+        aphx_buf_printf(msg, "open: %s: %s", aphx_rc_name(rc), err.msg);
+        goto done;
+    }
+    ok = gold_compare_reader(r, schema, batches, n_batches, msg, notes);
+done:
+    if (r) r->close(r);
+    arrow_buffer_unref(view);
+    arrow_buffer_unref(whole);
+    aphx_free(bytes);
     return ok;
 }
 
@@ -804,6 +841,13 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
             aphx_buf_reset(&msg);
             aphx_buf_reset(&notes);
         }
+    }
+    if (!synthetic) {
+        snprintf(path, sizeof path, "%s/%s.stream", dir, name);
+        bool ok = gold_check_misaligned(path, &schema, batches, n_batches, &msg, &notes);
+        gold_report(ok, label, "read stream misaligned", ok ? notes.data : msg.data);
+        aphx_buf_reset(&msg);
+        aphx_buf_reset(&notes);
     }
     for (int file_format = 0; gold_js_dir && !synthetic && file_format <= 1; file_format++) {
         struct stat st;
