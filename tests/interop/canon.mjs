@@ -116,36 +116,27 @@ function viewsOf(values) {
 
 function fixedValue(type, data, i) {
   const w = fixedWidth(type);
-  const { b, dv: whole } = viewsOf(data.values);
+  const { b, dv } = viewsOf(data.values);
   const at = i * w;
-  const dv = { // the element's bytes, read through the shared DataView
-    getBigInt64: (o, le) => whole.getBigInt64(at + o, le),
-    getBigUint64: (o, le) => whole.getBigUint64(at + o, le),
-    getInt32: (o, le) => whole.getInt32(at + o, le),
-    getUint32: (o, le) => whole.getUint32(at + o, le),
-    getInt16: (o, le) => whole.getInt16(at + o, le),
-    getUint16: (o, le) => whole.getUint16(at + o, le),
-    getInt8: (o) => whole.getInt8(at + o),
-    getUint8: (o) => whole.getUint8(at + o),
-  };
+  const h32 = (x) => x.toString(16).padStart(8, '0');
   switch (type.typeId) {
     case A.Type.Int:
-      if (w === 8) return (type.isSigned ? dv.getBigInt64(0, true) : dv.getBigUint64(0, true)).toString();
-      if (w === 4) return type.isSigned ? dv.getInt32(0, true) : dv.getUint32(0, true);
-      if (w === 2) return type.isSigned ? dv.getInt16(0, true) : dv.getUint16(0, true);
-      return type.isSigned ? dv.getInt8(0) : dv.getUint8(0);
-    case A.Type.Float: case A.Type.Decimal: case A.Type.FixedSizeBinary:
-      if (type.typeId === A.Type.Float) {
-        // bits, most significant nibble first
-        return Array.from(b.subarray(at, at + w)).reverse().map((x) => x.toString(16).padStart(2, '0')).join('');
-      }
+      if (w === 8) return (type.isSigned ? dv.getBigInt64(at, true) : dv.getBigUint64(at, true)).toString();
+      if (w === 4) return type.isSigned ? dv.getInt32(at, true) : dv.getUint32(at, true);
+      if (w === 2) return type.isSigned ? dv.getInt16(at, true) : dv.getUint16(at, true);
+      return type.isSigned ? dv.getInt8(at) : dv.getUint8(at);
+    case A.Type.Float: // bits, most significant nibble first
+      if (w === 8) return h32(dv.getUint32(at + 4, true)) + h32(dv.getUint32(at, true));
+      if (w === 4) return h32(dv.getUint32(at, true));
+      return dv.getUint16(at, true).toString(16).padStart(4, '0');
+    case A.Type.Decimal: case A.Type.FixedSizeBinary:
       return hex(b.subarray(at, at + w));
     case A.Type.Interval:
-      if (w === 4) return dv.getInt32(0, true);
-      if (w === 8) return [dv.getInt32(0, true), dv.getInt32(4, true)];
-      return [dv.getInt32(0, true), dv.getInt32(4, true), dv.getBigInt64(8, true).toString()];
+      if (w === 4) return dv.getInt32(at, true);
+      if (w === 8) return [dv.getInt32(at, true), dv.getInt32(at + 4, true)];
+      return [dv.getInt32(at, true), dv.getInt32(at + 4, true), dv.getBigInt64(at + 8, true).toString()];
     default:
-      return w === 4 ? dv.getInt32(0, true) : dv.getBigInt64(0, true).toString();
+      return w === 4 ? dv.getInt32(at, true) : dv.getBigInt64(at, true).toString();
   }
 }
 
