@@ -498,6 +498,30 @@ static int op_sync(int who, const char *path)
     return rc;
 }
 
+static int op_reconfig(int who, const char *leaving)
+{
+    char rcs[64];
+    diff_wait w;
+    diff_wait_init(&w, who);
+    int rc = diff_wait_for(&w, zoo_areconfig(diff_sessions[who].zh, NULL, leaving, NULL, -1,
+                                             done_data, &w));
+    diff_rc(rcs, sizeof rcs, rc);
+    diff_report(who, w.events_at_reply, "reconfig leaving=%s -> %s", leaving, rcs);
+    return rc;
+}
+
+static int op_getconfig(int who)
+{
+    char rcs[64], st[160];
+    diff_wait w;
+    diff_wait_init(&w, who);
+    int rc = diff_wait_for(&w, zoo_agetconfig(diff_sessions[who].zh, 0, done_data, &w));
+    diff_rc(rcs, sizeof rcs, rc);
+    diff_report(who, w.events_at_reply, "getconfig -> %s %s len=%d", rcs,
+                diff_stat_text(&w, st, sizeof st), w.data_len);
+    return rc;
+}
+
 /* multi: ops described by a small spec list. */
 typedef struct diff_mop {
     char        kind;      /* 'c' create, 'd' delete, 's' set, 'k' check */
@@ -608,6 +632,10 @@ static void scenario_stat(void)
     op_exists(0, "/", false);
     op_get(0, "/zookeeper/config", false);
     op_children(0, "/zookeeper", false);
+    op_getconfig(0);
+    op_reconfig(0, "100");
+    op_set(0, "/zookeeper/config", "x", -1);
+    op_create(0, "/zookeeper/quota/q", "", 0, NULL);
 }
 
 static void scenario_sequential(void)
