@@ -809,8 +809,27 @@ static int gold_run_case(const char *dir, const char *case_dir, const char *name
                 ok = false;
             }
         }
-        char what[64];
-        snprintf(what, sizeof what, "json (%lld batches)", (long long)n_batches);
+        /* Every value rendered for humans and as JSON (exercises format.c
+         * on each gold type under the sanitizers; the text is not judged). */
+        int64_t rendered = 0;
+        aphx_buf text_out;
+        aphx_buf_init(&text_out);
+        for (int64_t i = 0; i < n_batches && ok; i++) {
+            const arrow_batch *b = batches[i];
+            for (int32_t c = 0; c < b->n_columns; c++) {
+                for (int64_t row = 0; row < b->length; row++) {
+                    aphx_buf_reset(&text_out);
+                    arrow_array_format_value(&b->schema->fields[c], b->columns[c], row, true,
+                                             &text_out);
+                    arrow_array_format_json(&b->schema->fields[c], b->columns[c], row, &text_out);
+                    rendered++;
+                }
+            }
+        }
+        aphx_buf_free(&text_out);
+        char what[96];
+        snprintf(what, sizeof what, "json (%lld batches, %lld values rendered)",
+                 (long long)n_batches, (long long)rendered);
         gold_report(ok, label, what, msg.data);
         aphx_buf_reset(&msg);
     }
