@@ -48,6 +48,8 @@ typedef struct join_op {
     int            shift;         /* 64 - log2(buckets) */
     arrow_array   *build_key;     /* canonical key column of the build side */
     const int64_t *bkeys;
+    bool           direct;        /* dense keys: head[] indexed by key - kmin */
+    int64_t        kmin, kmax;
     arrow_array   *probe_key;     /* canonical key column of the current probe batch */
     int64_t        unmatched_pos; /* RIGHT/FULL tail emission */
 } join_op;
@@ -96,12 +98,31 @@ static aphx_rc join_build(join_op *j, aphx_error *err)
         }
         const uint8_t *valid = ka->buffers[0] ? ka->buffers[0]->data : NULL;
         j->bkeys = (const int64_t *)ka->buffers[1]->data + ka->offset;
+        /* Dense keys (a range at most twice the row count): index the
+         * chains by key - min instead of by hash, one lookup per probe. */
+        int64_t kmin = INT64_MAX, kmax = INT64_MIN, n_valid = 0;
+        for (int64_t i = 0; i < n; i++) {
+            if (valid && !arrow_bit_get(valid, ka->offset + i)) continue;
+            int64_t k = j->bkeys[i];
+            if (k < kmin) kmin = k;
+            if (k > kmax) kmax = k;
+            n_valid++;
+        }
+        uint64_t range = n_valid ? (uint64_t)kmax - (uint64_t)kmin + 1 : 0;
+        if (n_valid > 0 && range > 0 && range <= (uint64_t)(2 * n + 1024)) {
+            j->direct = true;
+            j->kmin = kmin;
+            j->kmax = kmax;
+            j->head = aphx_arena_alloc(&j->build_arena, (size_t)range * sizeof(int64_t));
+            if (!j->head) return join_oom(err);
+            memset(j->head, 0xff, (size_t)range * sizeof(int64_t));
+        }
         for (int64_t i = n - 1; i >= 0; i--) {
             if (valid && !arrow_bit_get(valid, ka->offset + i)) {
                 j->build_has_null_key = true;
                 continue;
             }
-            int64_t b = (int64_t)(exec_i64_hash(j->bkeys[i]) >> j->shift);
+            int64_t b = j->direct ? j->bkeys[i] - j->kmin : (int64_t)(exec_i64_hash(j->bkeys[i]) >> j->shift);
             j->next[i] = j->head[b];
             j->head[b] = i;
         }
@@ -174,8 +195,17 @@ static aphx_rc join_gather(join_op *j, const arrow_batch *left, const int64_t *l
     arrow_batch *r = arrow_batch_new(schema, n);
     if (!r) return join_oom(err);
     aphx_rc rc = APHX_OK;
-    for (int32_t c = 0; c < j->n_left && !rc; c++)
-        rc = exec_take(&left->schema->fields[c], left->columns[c], li, n, &r->columns[c], err);
+    /* Every probe row matched once, in order: share the left columns. */
+    bool identity = n > 0 && li[0] >= 0 && li[n - 1] - li[0] == n - 1;
+    for (int64_t k = 1; k < n && identity; k++) identity = li[k] == li[k - 1] + 1;
+    for (int32_t c = 0; c < j->n_left && !rc; c++) {
+        if (identity) {
+            r->columns[c] = arrow_array_slice(left->columns[c], li[0], n);
+            if (!r->columns[c]) rc = join_oom(err);
+        } else {
+            rc = exec_take(&left->schema->fields[c], left->columns[c], li, n, &r->columns[c], err);
+        }
+    }
     if (with_right)
         for (int32_t c = 0; c < j->build->n_columns && !rc; c++)
             rc = exec_take(&j->build->schema->fields[c], j->build->columns[c], rj, n,
@@ -247,6 +277,22 @@ static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64
         const int64_t *v = (const int64_t *)ka->buffers[1]->data + ka->offset;
         const int64_t *head = j->head, *next = j->next, *bkeys = j->bkeys;
         int shift = j->shift;
+        if (j->direct) {
+            int64_t kmin = j->kmin;
+            uint64_t span = (uint64_t)j->kmax - (uint64_t)kmin;
+            for (int64_t i = i0; i < i1; i++) {
+                if (valid && !arrow_bit_get(valid, ka->offset + i)) continue;
+                uint64_t d = (uint64_t)v[i] - (uint64_t)kmin;
+                if (d > span) continue;
+                for (int64_t r = head[d]; r >= 0; r = next[r])
+                    if (!pairs_push(p, &j->pairs_arena, i, r)) return join_oom(err);
+                if (p->n >= limit && i + 1 < i1) {
+                    *i1_io = i1 = i + 1;
+                    break;
+                }
+            }
+            return apply_residual(j, left, p, err);
+        }
         for (int64_t i = i0; i < i1; i++) {
             if (valid && !arrow_bit_get(valid, ka->offset + i)) continue;
             int64_t k = v[i];
