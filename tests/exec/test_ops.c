@@ -160,6 +160,15 @@ static void test_joins(void **state)
     assert_string_equal(join_run(EXEC_JOIN_INNER, l, r0, true), "");
     assert_string_equal(join_run(EXEC_JOIN_LEFT, l, r0, true),
                         "1,l1,NULL,NULL;2,l2a,NULL,NULL;2,l2b,NULL,NULL;4,l4,NULL,NULL;NULL,lnull,NULL,NULL");
+    /* sparse build keys take the hashed (not the direct-indexed) path */
+    tbatch *sl = tb_new("k:i64,lt:str", "-9000000000000,5,NULL,77777777777", "a,b,c,d");
+    tbatch *sr = tb_new("k:i64,rt:str", "77777777777,-9000000000000,77777777777,NULL,6", "x,y,z,n,q");
+    assert_string_equal(join_run(EXEC_JOIN_LEFT, sl, sr, true),
+                        "-9000000000000,a,-9000000000000,y;5,b,NULL,NULL;NULL,c,NULL,NULL;"
+                        "77777777777,d,77777777777,x;77777777777,d,77777777777,z");
+    assert_string_equal(join_run(EXEC_JOIN_ANTI, sl, sr, true), "5,b;NULL,c");
+    tb_free(sl);
+    tb_free(sr);
     /* many duplicates: output is produced in bounded pieces, nothing lost */
     tbatch *dl = tb_new("k:i64,s:str", "1,1,1,1,1,2", "a,a,a,a,a,b");
     tbatch *dr = tb_new("k:i64,s:str", "1,1,1,1,1,1,1,2", "a,a,a,a,a,a,a,b");
