@@ -43,14 +43,25 @@ aphx_rc ipc_compress(arrow_compression codec, const uint8_t *src, int64_t n, uin
     return aphx_fail(err, APHX_INVALID, "unknown compression codec %d", (int)codec);
 }
 
-static aphx_rc ipc_lz4_decompress(const uint8_t *src, int64_t n, uint8_t *dst, int64_t expected,
-                                  aphx_error *err)
+void ipc_codecs_free(ipc_codecs *cx)
 {
-    LZ4F_dctx *ctx = NULL;
+    if (cx->lz4) LZ4F_freeDecompressionContext((LZ4F_dctx *)cx->lz4);
+    if (cx->zstd) ZSTD_freeDCtx((ZSTD_DCtx *)cx->zstd);
+    cx->lz4 = cx->zstd = NULL;
+}
+
+static aphx_rc ipc_lz4_decompress(ipc_codecs *cx, const uint8_t *src, int64_t n, uint8_t *dst,
+                                  int64_t expected, aphx_error *err)
+{
     aphx_rc rc = APHX_OK;
-    size_t r = LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION);
-    if (LZ4F_isError(r)) return aphx_fail(err, APHX_NOMEM, "lz4: cannot create a context");
-    size_t in_pos = 0, out_pos = 0;
+    if (!cx->lz4) {
+        LZ4F_dctx *ctx = NULL;
+        if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION)))
+            return aphx_fail(err, APHX_NOMEM, "lz4: cannot create a context");
+        cx->lz4 = ctx;
+    }
+    LZ4F_dctx *ctx = (LZ4F_dctx *)cx->lz4;
+    size_t in_pos = 0, out_pos = 0, r;
     for (;;) {
         size_t in_len = (size_t)n - in_pos, out_len = (size_t)expected - out_pos;
         r = LZ4F_decompress(ctx, dst + out_pos, &out_len, src + in_pos, &in_len, NULL);
@@ -75,16 +86,40 @@ static aphx_rc ipc_lz4_decompress(const uint8_t *src, int64_t n, uint8_t *dst, i
         rc = aphx_fail(err, APHX_CORRUPT, "lz4 frame: decompressed to %zu bytes, announced %lld",
                        out_pos, (long long)expected);
 done:
-    LZ4F_freeDecompressionContext(ctx);
+    if (rc) LZ4F_resetDecompressionContext(ctx);   /* ready for the next frame */
     return rc;
 }
 
-aphx_rc ipc_decompress(arrow_compression codec, const uint8_t *src, int64_t n, uint8_t *dst,
-                       int64_t expected, aphx_error *err)
+aphx_rc ipc_decompress_check(arrow_compression codec, const uint8_t *src, int64_t n,
+                             int64_t expected, aphx_error *err)
 {
-    if (codec == ARROW_COMPRESSION_LZ4_FRAME) return ipc_lz4_decompress(src, n, dst, expected, err);
+    /* LZ4 expands at most ~255x; zstd at most 32768x (an RLE block of 128 KiB
+     * takes 4 bytes). Claims beyond that are lies: refuse before allocating. */
+    int64_t ratio = codec == ARROW_COMPRESSION_LZ4_FRAME ? 256 : 32768;
+    if (n > 0 && expected > n * ratio + (1 << 17))
+        return aphx_fail(err, APHX_CORRUPT,
+                         "%s buffer of %lld bytes cannot decompress to the announced %lld bytes",
+                         codec == ARROW_COMPRESSION_LZ4_FRAME ? "lz4" : "zstd", (long long)n,
+                         (long long)expected);
     if (codec == ARROW_COMPRESSION_ZSTD) {
-        size_t r = ZSTD_decompress(dst, (size_t)expected, src, (size_t)n);
+        unsigned long long fcs = ZSTD_getFrameContentSize(src, (size_t)n);
+        if (fcs == ZSTD_CONTENTSIZE_ERROR)
+            return aphx_fail(err, APHX_CORRUPT, "zstd frame: bad header");
+        if (fcs != ZSTD_CONTENTSIZE_UNKNOWN && fcs > (unsigned long long)expected)
+            return aphx_fail(err, APHX_CORRUPT, "zstd frame holds %llu bytes, announced %lld", fcs,
+                             (long long)expected);
+    }
+    return APHX_OK;
+}
+
+aphx_rc ipc_decompress(ipc_codecs *cx, arrow_compression codec, const uint8_t *src, int64_t n,
+                       uint8_t *dst, int64_t expected, aphx_error *err)
+{
+    if (codec == ARROW_COMPRESSION_LZ4_FRAME) return ipc_lz4_decompress(cx, src, n, dst, expected, err);
+    if (codec == ARROW_COMPRESSION_ZSTD) {
+        if (!cx->zstd && !(cx->zstd = ZSTD_createDCtx()))
+            return aphx_fail(err, APHX_NOMEM, "zstd: cannot create a context");
+        size_t r = ZSTD_decompressDCtx((ZSTD_DCtx *)cx->zstd, dst, (size_t)expected, src, (size_t)n);
         if (ZSTD_isError(r))
             return aphx_fail(err, APHX_CORRUPT, "zstd frame: %s", ZSTD_getErrorName(r));
         if (r != (size_t)expected)

@@ -77,9 +77,20 @@ int64_t ipc_compress_bound(arrow_compression codec, int64_t n);
 /* Compress src into dst (capacity dst_cap); *out_len = compressed bytes. */
 aphx_rc ipc_compress(arrow_compression codec, const uint8_t *src, int64_t n, uint8_t *dst,
                      int64_t dst_cap, int64_t *out_len, aphx_error *err);
+/* Cheap plausibility check of an announced uncompressed length, before
+ * allocating it (ratio bounds of the codec, zstd's frame content size). */
+aphx_rc ipc_decompress_check(arrow_compression codec, const uint8_t *src, int64_t n,
+                             int64_t expected, aphx_error *err);
+/* Decompression contexts, created on first use and reused (a reader keeps
+ * one: LZ4F and ZSTD contexts hold large internal buffers). */
+typedef struct ipc_codecs {
+    void *lz4;    /* LZ4F_dctx */
+    void *zstd;   /* ZSTD_DCtx */
+} ipc_codecs;
+void ipc_codecs_free(ipc_codecs *cx);
 /* Decompress exactly `expected` bytes into dst; anything else is APHX_CORRUPT. */
-aphx_rc ipc_decompress(arrow_compression codec, const uint8_t *src, int64_t n, uint8_t *dst,
-                       int64_t expected, aphx_error *err);
+aphx_rc ipc_decompress(ipc_codecs *cx, arrow_compression codec, const uint8_t *src, int64_t n,
+                       uint8_t *dst, int64_t expected, aphx_error *err);
 
 /* Number of IPC buffers for a field's node (dictionary-encoded: 2). Unions
  * have a validity buffer before metadata V5. */

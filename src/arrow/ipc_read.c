@@ -21,10 +21,16 @@
 
 #include <string.h>
 
+/* Limits on what a compressed body may expand to: per buffer and per
+ * message (smaller when fuzzing, where memory and time are tight). */
 #ifdef APHX_FUZZING
 #define IPC_MAX_DECOMPRESSED ((int64_t)64 << 20)
+#define IPC_MAX_DECOMPRESSED_MESSAGE ((int64_t)128 << 20)
+#define IPC_MAX_DECOMPRESSED_INPUT ((int64_t)256 << 20)
 #else
 #define IPC_MAX_DECOMPRESSED ((int64_t)1 << 31)
+#define IPC_MAX_DECOMPRESSED_MESSAGE ((int64_t)1 << 36)
+#define IPC_MAX_DECOMPRESSED_INPUT INT64_MAX
 #endif
 
 typedef struct ipc_dict {
@@ -54,6 +60,8 @@ typedef struct ipc_reader {
     int64_t        n_dict_msgs;
     ipc_block     *batch_blocks; /* file format */
     uint32_t       n_batch_blocks;
+    int64_t        decompress_left; /* bytes all messages may still expand to */
+    ipc_codecs     codecs;
 } ipc_reader;
 
 typedef struct ipc_message {
@@ -149,6 +157,7 @@ typedef struct ipc_body_ctx {
     int               version;
     bool              compressed;
     arrow_compression codec;
+    int64_t           decompress_budget;   /* bytes this message may still expand to */
 } ipc_body_ctx;
 
 static aphx_rc ipc_next_node(ipc_body_ctx *c, const arrow_field *f, int64_t *length,
@@ -195,10 +204,20 @@ static aphx_rc ipc_next_buffer(ipc_body_ctx *c, const arrow_field *f, arrow_buff
             if (ulen < 0 || ulen > IPC_MAX_DECOMPRESSED)
                 return aphx_fail(err, APHX_CORRUPT, "buffer %u: bad uncompressed length %lld", idx,
                                  (long long)ulen);
+            if (ulen > c->decompress_budget || ulen > c->r->decompress_left)
+                return aphx_fail(err, APHX_CORRUPT,
+                                 "buffer %u: the input decompresses to more than this reader allows", idx);
+            c->decompress_budget -= ulen;
+            c->r->decompress_left -= ulen;
+            if (ipc_decompress_check(c->codec, c->r->bytes + at, len, ulen, err)) {
+                aphx_error_prefix(err, "buffer %u", idx);
+                return APHX_CORRUPT;
+            }
             arrow_buffer *b = arrow_buffer_alloc(ulen);
             if (!b) return aphx_fail(err, APHX_NOMEM, "buffer %u: out of memory (%lld bytes)", idx,
                                      (long long)ulen);
-            aphx_rc rc = ipc_decompress(c->codec, c->r->bytes + at, len, b->data, ulen, err);
+            aphx_rc rc = ipc_decompress(&c->r->codecs, c->codec, c->r->bytes + at, len, b->data, ulen,
+                                        err);
             if (rc) {
                 arrow_buffer_unref(b);
                 aphx_error_prefix(err, "buffer %u", idx);
@@ -328,7 +347,7 @@ static aphx_rc ipc_load_batch(ipc_reader *r, const ipc_message *m, const fb_tabl
 {
     aphx_rc rc;
     ipc_body_ctx c = {.r = r, .body_pos = m->body_pos, .body_len = m->body_len,
-                      .version = m->version};
+                      .version = m->version, .decompress_budget = IPC_MAX_DECOMPRESSED_MESSAGE};
     fb_table comp;
     bool has_comp;
     if ((rc = fb_get_i64(rb, IPC_BATCH_LENGTH, 0, length, err)) ||
@@ -466,6 +485,7 @@ static void ipc_reader_close(arrow_reader *base)
     for (int32_t i = 0; i < r->n_dicts; i++) arrow_array_unref(r->dicts[i].values);
     aphx_free(r->dicts);
     aphx_free(r->batch_blocks);
+    ipc_codecs_free(&r->codecs);
     arrow_schema_free(&r->schema);
     arrow_buffer_unref(r->data);
     aphx_free(r);
@@ -627,6 +647,7 @@ aphx_rc arrow_ipc_reader_open_buffer(arrow_buffer *data, arrow_reader **out, aph
     ipc_reader *r = aphx_calloc(1, sizeof *r);
     if (!r) return aphx_fail(err, APHX_NOMEM, "out of memory");
     r->data = arrow_buffer_ref(data);
+    r->decompress_left = IPC_MAX_DECOMPRESSED_INPUT;
     r->bytes = data->data;
     r->size = (size_t)data->size;
     r->base.schema = ipc_reader_schema;
