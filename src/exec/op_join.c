@@ -281,6 +281,10 @@ static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64
             int64_t kmin = j->kmin;
             uint64_t span = (uint64_t)j->kmax - (uint64_t)kmin;
             for (int64_t i = i0; i < i1; i++) {
+                if (i + 16 < i1) {
+                    uint64_t dp = (uint64_t)v[i + 16] - (uint64_t)kmin;
+                    if (dp <= span) __builtin_prefetch(&head[dp]);
+                }
                 if (valid && !arrow_bit_get(valid, ka->offset + i)) continue;
                 uint64_t d = (uint64_t)v[i] - (uint64_t)kmin;
                 if (d > span) continue;
@@ -294,6 +298,7 @@ static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64
             return apply_residual(j, left, p, err);
         }
         for (int64_t i = i0; i < i1; i++) {
+            if (i + 16 < i1) __builtin_prefetch(&head[exec_i64_hash(v[i + 16]) >> shift]);
             if (valid && !arrow_bit_get(valid, ka->offset + i)) continue;
             int64_t k = v[i];
             for (int64_t r = head[exec_i64_hash(k) >> shift]; r >= 0; r = next[r]) {
@@ -308,6 +313,7 @@ static aphx_rc candidates(join_op *j, const arrow_batch *left, int64_t i0, int64
     } else if (j->hash) {
         const exec_keys *k = &j->probe_keys;
         for (int64_t i = i0; i < i1; i++) {
+            if (i + 16 < i1) __builtin_prefetch(&j->head[k->hashes[i + 16] & (uint64_t)j->mask]);
             if (k->any_null[i]) continue;
             uint64_t h = k->hashes[i];
             const uint8_t *kb = k->bytes + k->offsets[i];
