@@ -40,9 +40,10 @@
  * Every exec_op produces batches of its output schema until it returns
  * *out = NULL. Batches borrow the operator's schema: free every batch
  * before exec_op_free. Constructors take ownership of their child
- * operators and expressions' arenas are the caller's; a constructor that
- * fails frees the children it was given, so a planner can simply return.
- * Execution is single-threaded per operator tree.
+ * operators (a constructor that fails frees the children it was given, so
+ * a planner can simply return); expressions are borrowed, so the arena
+ * they live in must outlive the operator tree. Execution is
+ * single-threaded per operator tree.
  */
 #ifndef APHX_EXEC_H
 #define APHX_EXEC_H
@@ -212,8 +213,8 @@ void exec_op_explain(const exec_op *op, aphx_buf *out);
  * produced batch is a zero-copy slice. */
 exec_op *exec_batches_new(exec_ctx *ctx, const arrow_schema *schema, arrow_batch **batches,
                           int64_t n, aphx_error *err);
-/* VALUES: n_rows rows of n_cols expressions each (row-major), evaluated
- * without input columns. Column i gets the name names[i] and the type of
+/* VALUES: n_rows rows of n_cols expressions each (row-major; the array is
+ * borrowed and must outlive the operator), evaluated without input columns. Column i gets the name names[i] and the type of
  * the first non-NULL value (other rows must have that type or NA). */
 exec_op *exec_values_new(exec_ctx *ctx, const char *const *names, int32_t n_cols,
                          exec_expr **cells, int64_t n_rows, aphx_error *err);
