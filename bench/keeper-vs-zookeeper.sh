@@ -44,6 +44,8 @@ zkjar=/usr/share/java/zookeeper.jar
 command -v java >/dev/null || { echo "keeper-vs-zookeeper: java not found" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/aphx-keeper-bench.XXXXXX)
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3   # starts faster than a pyenv shim
 zk_pid=""
 kp_pid=""
 cleanup() {
@@ -54,14 +56,14 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
 # ruok → imok within a bounded wait.
 wait_imok() {
   local port=$1 name=$2
   for _ in $(seq 1 300); do
-    if python3 - "$port" <<'EOF' 2>/dev/null
+    if "$py" - "$port" <<'EOF' 2>/dev/null
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
 s.sendall(b"ruok")
@@ -106,7 +108,7 @@ kp_pid=$!
 wait_imok "$zk_port" "Apache ZooKeeper" || { tail -20 "$work/zk.log" >&2; exit 1; }
 wait_imok "$kp_port" "aphx keeper" || { tail -20 "$work/keeper.log" >&2; exit 1; }
 
-zk_version=$(python3 - "$zk_port" <<'EOF'
+zk_version=$("$py" - "$zk_port" <<'EOF'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
 s.sendall(b"srvr")
@@ -161,7 +163,7 @@ rss() { awk -v k="$2" '$1==k":" {print $2}' "/proc/$1/status"; }
 zk_rss=$(rss "$zk_pid" VmRSS); zk_hwm=$(rss "$zk_pid" VmHWM)
 kp_rss=$(rss "$kp_pid" VmRSS); kp_hwm=$(rss "$kp_pid" VmHWM)
 
-python3 - "$results" "$zk_rss" "$zk_hwm" "$kp_rss" "$kp_hwm" <<'EOF'
+"$py" - "$results" "$zk_rss" "$zk_hwm" "$kp_rss" "$kp_hwm" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 zk_rss, zk_hwm, kp_rss, kp_hwm = (int(x) for x in sys.argv[2:6])

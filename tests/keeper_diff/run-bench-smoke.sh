@@ -14,7 +14,7 @@ for op in create set get mixed; do
   out=$("$aphx" bench keeper --connect "127.0.0.1:$KP_PORT" --op "$op" --clients 2 --depth 4 \
         --seconds 1 --bytes 10 --json) || { echo "bench --op $op failed"; status=1; continue; }
   echo "$out"
-  python3 - "$out" <<'PY' || status=1
+  "$ZKS_PY" - "$out" <<'PY' || status=1
 import json, sys
 r = json.loads(sys.argv[1])
 ok = r["ops"] > 0 and r["errors"] == 0 and 0 < r["p50_ms"] <= r["p99_ms"] <= r["p999_ms"] <= r["max_ms"]

@@ -9,6 +9,9 @@
 # After the start functions: ZK_PORT, ZK_PID, KP_PORT, KP_PID, ZKS_WORK.
 
 ZKS_WORK=$(mktemp -d /tmp/aphx-keeper-interop.XXXXXX)
+# The system interpreter starts fast (a pyenv shim can take a second).
+ZKS_PY=python3
+[ -x /usr/bin/python3 ] && ZKS_PY=/usr/bin/python3
 ZK_PID=""
 KP_PID=""
 
@@ -20,12 +23,12 @@ zks_stop() {
 trap zks_stop EXIT INT TERM
 
 zks_free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  "$ZKS_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
 zks_wait_imok() { # port name logfile
   for _ in $(seq 1 300); do
-    if python3 - "$1" <<'PY' 2>/dev/null
+    if "$ZKS_PY" - "$1" <<'PY' 2>/dev/null
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
 s.sendall(b"ruok")
