@@ -1019,7 +1019,7 @@ static aphx_rc parse_postfix(sql_parser *p, sql_expr **left, bool *matched)
     if (is_kw(p, "IS")) {
         advance(p);
         bool negated = accept_kw(p, "NOT");
-        if (accept_kw(p, "NULL")) {
+        if (accept_kw(p, "NULL") || accept_kw(p, "UNKNOWN")) {    /* IS UNKNOWN: a NULL boolean */
             if (!(e = new_expr(p, SQL_EXPR_IS_NULL, pos))) return p->rc;
             e->u.is_null.operand = *left;
             e->u.is_null.negated = negated;
@@ -1502,7 +1502,7 @@ static aphx_rc parse_query(sql_parser *p, sql_query **out)
     if (is_kw(p, "ORDER") || is_kw(p, "LIMIT") || is_kw(p, "OFFSET") || is_kw(p, "FETCH")) {
         if ((q->order_by.count || q->limit || q->offset) && !(q = wrap_query(p, q))) return p->rc;
         if (is_kw(p, "ORDER")) TRY(parse_order_by(p, &q->order_by));
-        if (accept_kw(p, "LIMIT")) {
+        if (accept_kw(p, "LIMIT") && !accept_kw(p, "ALL")) {       /* LIMIT ALL: no limit */
             TRY(parse_expr(p, PREC_OR, &q->limit));
             if (accept(p, SQL_TOK_COMMA)) {          /* SQLite: LIMIT offset, count */
                 q->offset = q->limit;

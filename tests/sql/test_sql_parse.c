@@ -280,6 +280,8 @@ static void test_expressions_roundtrip(void **state)
               "SELECT A IN (1, 2, 3), A NOT IN ('x'), A IN (), A IN (SELECT B FROM T)");
     roundtrip("select a is null, a is not null, a isnull, a notnull, a not null",
               "SELECT A IS NULL, A IS NOT NULL, A IS NULL, A IS NOT NULL, A IS NOT NULL");
+    roundtrip("select a is unknown, a is not unknown, a is true, a is not false",
+              "SELECT A IS NULL, A IS NOT NULL, A IS NOT DISTINCT FROM TRUE, A IS DISTINCT FROM FALSE");
     roundtrip("select a is distinct from b, a is not distinct from b, a is b, a is not b",
               "SELECT A IS DISTINCT FROM B, A IS NOT DISTINCT FROM B, A IS NOT DISTINCT FROM B, "
               "A IS DISTINCT FROM B");
@@ -341,6 +343,7 @@ static void test_select_clauses(void **state)
     assert_string_equal(nul->u.select->select->hint, "A");
     roundtrip("select a from t offset 2 rows fetch next 1 row only", "SELECT A FROM T LIMIT 1 OFFSET 2");
     roundtrip("select a from t limit 3, 4", "SELECT A FROM T LIMIT 4 OFFSET 3");
+    roundtrip("select a from t limit all offset 2", "SELECT A FROM T OFFSET 2");
     roundtrip("select 1", "SELECT 1");
     roundtrip("values (1, 'a'), (2, 'b')", "VALUES (1, 'a'), (2, 'b')");
 }
