@@ -30,6 +30,9 @@ arrow_array *exec_array_make(exec_type t, int64_t n, arrow_buffer *validity,
                              arrow_buffer *values, arrow_buffer *data);
 /* An array of n NULLs of type t. */
 arrow_array *exec_array_nulls(exec_type t, int64_t n);
+/* A buffer of `size` bytes, 64-byte aligned, NOT zeroed (all bytes must be
+ * written by the caller). NULL on OOM. */
+arrow_buffer *exec_buffer_uninit(int64_t size);
 /* A fixed-width array with uninitialized values buffer of n*width bytes
  * (or n bits for BOOL) and no validity. */
 arrow_array *exec_array_fixed(exec_type t, int64_t n, bool with_validity);

@@ -165,10 +165,28 @@ arrow_array *exec_array_make(exec_type t, int64_t n, arrow_buffer *validity,
     return a;
 }
 
+static void release_aligned(void *ctx)
+{
+    aphx_free_aligned(ctx);
+}
+
+/* A 64-byte aligned buffer whose bytes the caller will all write: no
+ * zero-fill (arrow_buffer_alloc clears memory, which costs a pass over
+ * every result column). */
+arrow_buffer *exec_buffer_uninit(int64_t size)
+{
+    int64_t cap = APHX_ALIGN_UP((size_t)(size > 0 ? size : 1), 64);
+    void *p = aphx_malloc_aligned((size_t)cap);
+    if (!p) return NULL;
+    arrow_buffer *b = arrow_buffer_wrap(p, size, release_aligned, p);
+    if (!b) aphx_free_aligned(p);
+    return b;
+}
+
 arrow_array *exec_array_fixed(exec_type t, int64_t n, bool with_validity)
 {
     int64_t bytes = t.id == ARROW_BOOL ? (n + 7) / 8 : n * type_width_bytes(t.id);
-    arrow_buffer *v = arrow_buffer_alloc(bytes > 0 ? bytes : 1);
+    arrow_buffer *v = exec_buffer_uninit(bytes > 0 ? bytes : 1);
     if (!v) return NULL;
     arrow_buffer *val = NULL;
     if (with_validity) {
@@ -489,7 +507,7 @@ aphx_rc exec_take(const arrow_field *f, const arrow_array *a, const int64_t *idx
             if (idx[i] >= 0 && arrow_bit_get(src, a->offset + idx[i]))
                 vals->data[i >> 3] |= (uint8_t)(1u << (i & 7));
     } else if (lay == LAYOUT_FIXED) {
-        vals = arrow_buffer_alloc(n * w > 0 ? n * w : 1);
+        vals = exec_buffer_uninit(n * w > 0 ? n * w : 1);
         if (!vals) goto oom;
         uint8_t *d = vals->data;
         const uint8_t *s = src + a->offset * w;
@@ -503,8 +521,10 @@ aphx_rc exec_take(const arrow_field *f, const arrow_array *a, const int64_t *idx
                 ((int32_t *)d)[i] = idx[i] >= 0 ? ((const int32_t *)s)[idx[i]] : 0;
             break;
         default:
-            for (int64_t i = 0; i < n; i++)
+            for (int64_t i = 0; i < n; i++) {
                 if (idx[i] >= 0) memcpy(d + i * w, s + idx[i] * w, (size_t)w);
+                else memset(d + i * w, 0, (size_t)w);
+            }
             break;
         }
     } else {
