@@ -156,6 +156,7 @@ struct keeper_server {
     int64_t     txns_since_snapshot;
     _Atomic int64_t snapshot_count, snapshot_ns_last, snapshot_ns_total;   /* written by the snapshot thread */
     _Atomic int snapshot_running;
+    aphx_buf    snap_records;       /* serialized tree, kept between snapshots (pages stay mapped) */
     int64_t     last_purge_ns;
 
     aphx_arena  scratch;            /* per request; reset after each */
