@@ -1331,6 +1331,7 @@ static aphx_rc parse_select_core(sql_parser *p, sql_select **out)
     if (!s) return p->rc;
     s->pos = p->tok.pos;
     TRY(expect_kw(p, "SELECT"));
+    if (p->rc) return p->rc;            /* the token after SELECT did not lex */
     if (p->lx.hint) {
         /* a Phoenix hint comment after SELECT: keep its text, trimmed */
         const char *h = p->lx.hint;

@@ -103,18 +103,22 @@ static aphx_rc lexer_skip_space(sql_lexer *lx, sql_error *err)
         } else if (c == '/' && lexer_peek(lx, 1) == '*') {
             sql_pos start = lexer_pos(lx);
             bool hint = lexer_peek(lx, 2) == '+';
+            const char *hint_start = NULL;
             lexer_step(lx);
             lexer_step(lx);
             if (hint) {
                 lexer_step(lx);
-                lx->hint = lx->text + lx->at;
+                hint_start = lx->text + lx->at;
             }
             for (;;) {
                 if (lx->at >= lx->len)
                     return sql_fail_at(err, APHX_EOF, SQL_STATE_SYNTAX_ERROR, start,
                                        "unterminated /* comment");
                 if (lx->text[lx->at] == '*' && lexer_peek(lx, 1) == '/') {
-                    if (hint) lx->hint_len = (uint32_t)(lx->text + lx->at - lx->hint);
+                    if (hint) {       /* published only once the comment is closed */
+                        lx->hint = hint_start;
+                        lx->hint_len = (uint32_t)(lx->text + lx->at - hint_start);
+                    }
                     lexer_step(lx);
                     lexer_step(lx);
                     break;

@@ -341,6 +341,9 @@ static void test_select_clauses(void **state)
     assert_null(nul->u.select->select->hint);
     assert_int_equal(sql_parse_statement(&arena, "SELECT /*+ A \0K */ 1", 20, &nul, &err), APHX_OK);
     assert_string_equal(nul->u.select->select->hint, "A");
+    /* a closed hint followed by an unclosed one: an error, no stale hint (fuzzer) */
+    assert_int_equal(sql_parse_statement(&arena, "SELECT /*+ A */ /*+ B", 21, &nul, &err), APHX_EOF);
+    assert_int_equal(err.pos.column, 17);
     roundtrip("select a from t offset 2 rows fetch next 1 row only", "SELECT A FROM T LIMIT 1 OFFSET 2");
     roundtrip("select a from t limit 3, 4", "SELECT A FROM T LIMIT 4 OFFSET 3");
     roundtrip("select a from t limit all offset 2", "SELECT A FROM T OFFSET 2");
