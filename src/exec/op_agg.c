@@ -166,11 +166,18 @@ static aphx_rc agg_update(agg_op *a, agg_state *s, const exec_vec *v, const int6
             }
         } else if (t == ARROW_DECIMAL128) {
             const __int128 *x = v->values;
+            __int128 limit = 1;
+            for (int k = 0; k < 38; k++) limit *= 10;
+            int ovf = 0;
             for (int64_t i = 0; i < n; i++) {
                 if (ROW_SKIP(i)) continue;
-                s->i128[gid[i]] += x[sc ? 0 : i];
+                __int128 *acc = &s->i128[gid[i]];
+                ovf |= __builtin_add_overflow(*acc, x[sc ? 0 : i], acc);
+                ovf |= *acc >= limit || *acc <= -limit;
                 s->count[gid[i]]++;
             }
+            if (ovf) return exec_sql_fail(err, APHX_OVERFLOW, "22003", "decimal out of range in %s",
+                                          kind == EXEC_AGG_SUM ? "SUM" : "AVG");
         }
         return APHX_OK;
     case EXEC_AGG_MIN: case EXEC_AGG_MAX: {

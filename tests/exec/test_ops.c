@@ -97,6 +97,12 @@ static void test_aggregate(void **state)
     exec_agg_spec sum[] = {{EXEC_AGG_SUM, COL(&o->schema, 0), false, "s"}};
     assert_string_equal(tu_run(exec_agg_new(&C, src(o), NULL, NULL, 0, sum, 1, &E)), "ERROR 22003");
     tb_free(o);
+    /* decimal SUM is exact, AVG is a double */
+    tbatch *d = tb_new("v:dec(10;2)", "1.10,2.25,NULL,-0.35");
+    exec_agg_spec ds[] = {{EXEC_AGG_SUM, COL(&d->schema, 0), false, "s"}, {EXEC_AGG_AVG, COL(&d->schema, 0), false, "a"},
+                          {EXEC_AGG_MAX, COL(&d->schema, 0), false, "m"}};
+    assert_string_equal(tu_run(exec_agg_new(&C, src(d), NULL, NULL, 0, ds, 3, &E)), "3.00,1,2.25");
+    tb_free(d);
 }
 
 static void test_aggregate_multikey(void **state)
