@@ -234,24 +234,34 @@ static const cte_env *find_cte(const cte_env *env, const char *name)
 
 static aphx_rc bind_table_ref(binder *b, sql_table_ref *t, bind_scope *scope, const cte_env *env);
 
-/* Sources of a FROM subtree, for USING / NATURAL matching. */
-static void subtree_sources(const sql_table_ref *t, sql_source **out, size_t *n, size_t cap)
+#define BIND_MAX_JOIN_SIDE 64
+
+/* Sources of a FROM subtree, for USING / NATURAL matching; false when
+ * there are more than `cap`. */
+static bool subtree_sources(const sql_table_ref *t, sql_source **out, size_t *n, size_t cap)
 {
-    if (t->kind == SQL_REF_JOIN) {
-        subtree_sources(t->join.left, out, n, cap);
-        subtree_sources(t->join.right, out, n, cap);
-    } else if (*n < cap && t->source) {
-        out[(*n)++] = t->source;
-    }
+    if (t->kind == SQL_REF_JOIN)
+        return subtree_sources(t->join.left, out, n, cap) && subtree_sources(t->join.right, out, n, cap);
+    if (!t->source) return true;
+    if (*n >= cap) return false;
+    out[(*n)++] = t->source;
+    return true;
+}
+
+static aphx_rc too_many_tables(binder *b, sql_pos pos)
+{
+    return sql_fail_at(b->err, APHX_INVALID, SQL_STATE_TOO_COMPLEX, pos,
+                       "more than %d tables on one side of a USING or NATURAL join",
+                       BIND_MAX_JOIN_SIDE);
 }
 
 /* Find `name` among the left side's sources: exactly one must have it. */
 static aphx_rc find_in_side(binder *b, const sql_table_ref *side, const char *name, sql_pos pos,
                             sql_source **src, uint32_t *index)
 {
-    sql_source *list[64];
+    sql_source *list[BIND_MAX_JOIN_SIDE];
     size_t n = 0;
-    subtree_sources(side, list, &n, 64);
+    if (!subtree_sources(side, list, &n, BIND_MAX_JOIN_SIDE)) return too_many_tables(b, pos);
     *src = NULL;
     for (size_t i = 0; i < n; i++) {
         int c = source_column(list[i], name);
@@ -271,9 +281,9 @@ static aphx_rc bind_join(binder *b, sql_table_ref *t, bind_scope *scope, const c
     TRY(bind_table_ref(b, t->join.right, scope, env));
     if (t->join.natural) {
         /* NATURAL: the USING list is every column name both sides have */
-        sql_source *right[64];
+        sql_source *right[BIND_MAX_JOIN_SIDE];
         size_t n = 0;
-        subtree_sources(t->join.right, right, &n, 64);
+        if (!subtree_sources(t->join.right, right, &n, BIND_MAX_JOIN_SIDE)) return too_many_tables(b, t->pos);
         for (size_t r = 0; r < n; r++)
             for (size_t c = 0; c < right[r]->columns.count; c++) {
                 sql_source *ls;

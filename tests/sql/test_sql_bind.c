@@ -165,6 +165,12 @@ static void test_using_and_natural(void **state)
     bind_fails("SELECT 1 FROM t JOIN u USING (b)", SQL_STATE_UNDEFINED_COLUMN, 17, "right side");
     bind_fails("SELECT 1 FROM t FULL JOIN u USING (a)", SQL_STATE_FEATURE_NOT_SUPPORTED, 17, "FULL JOIN");
     bind_ok("SELECT 1 FROM t LEFT JOIN u ON t.a = u.a AND d > c");
+    /* more sources on one side of USING than the binder walks: a clear error */
+    char sql[4096];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT 1 FROM t AS x0");
+    for (int i = 1; i <= 64; i++) n += (size_t)snprintf(sql + n, sizeof sql - n, " CROSS JOIN t AS x%d", i);
+    snprintf(sql + n, sizeof sql - n, " JOIN u USING (d)");
+    bind_fails(sql, SQL_STATE_TOO_COMPLEX, (uint32_t)n + 2, "more than 64 tables");   /* at JOIN */
 }
 
 static void test_correlation_and_derived_tables(void **state)
