@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/types.h>
 
 struct keeper_conn {
     int          fd;
@@ -157,6 +158,10 @@ struct keeper_server {
     _Atomic int64_t snapshot_count, snapshot_ns_last, snapshot_ns_total;   /* written by the snapshot thread */
     _Atomic int snapshot_running;
     aphx_buf    snap_records;       /* serialized tree, kept between snapshots (pages stay mapped) */
+    pid_t       snap_pid;           /* forked snapshot writer, 0 if none */
+    int64_t     snap_started_ns;
+    int64_t     snap_zxid;
+    bool        snap_purge;
     int64_t     last_purge_ns;
 
     aphx_arena  scratch;            /* per request; reset after each */

@@ -37,6 +37,7 @@
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MOD "keeper"
@@ -1733,13 +1734,102 @@ static void *keeper_snapshot_main(void *arg)
     return NULL;
 }
 
-/* Take a snapshot when snapCount txns were applied since the last one. The
- * tree is serialized into memory here (a brief pause proportional to the
- * data size) and written to disk on a thread of its own. */
+static aphx_rc keeper_snap_write_record(void *ctx, uint32_t type, const void *data, size_t len,
+                                        aphx_error *err)
+{
+    return keeper_snapshot_writer_add(ctx, type, data, len, err);
+}
+
+/* Fork a child that writes the snapshot from its copy-on-write view of the
+ * tree (the state at fork time: nothing is half applied, since the loop
+ * thread forks between requests) and exits. The loop pauses only for the
+ * fork itself. Returns false if fork is not possible. */
+static bool keeper_snapshot_fork(keeper_server *s)
+{
+    int64_t zxid = s->db.last_zxid;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return false;
+    if (pid == 0) {
+        /* Child: drop every inherited descriptor (client sockets, the
+         * listening port, the log) so none outlives the parent's use. */
+        for (int fd = 3; fd < 65536; fd++) {
+            if (fd == 2) continue;
+            close(fd);
+        }
+        aphx_error err = {0};
+        keeper_snapshot_writer *w = NULL;
+        aphx_rc rc = keeper_snapshot_writer_open(&w, s->data_dir, zxid, &err);
+        if (rc == APHX_OK) rc = keeper_db_serialize(&s->db, keeper_snap_write_record, w, &err);
+        if (rc == APHX_OK) {
+            rc = keeper_snapshot_writer_commit(w, NULL, &err);
+        } else {
+            keeper_snapshot_writer_abort(w);
+        }
+        if (rc != APHX_OK) APHX_ERROR(MOD, "snapshot at zxid 0x%llx failed: %s", (unsigned long long)zxid, err.msg);
+        _exit(rc == APHX_OK ? 0 : 1);
+    }
+    s->snap_pid = pid;
+    s->snap_started_ns = aphx_now_ns();
+    s->snap_zxid = zxid;
+    return true;
+}
+
+/* Reap a finished snapshot child; purge old files after a success. */
+static void keeper_snapshot_reap(keeper_server *s, bool wait)
+{
+    if (s->snap_pid <= 0) return;
+    int status = 0;
+    pid_t r = waitpid(s->snap_pid, &status, wait ? 0 : WNOHANG);
+    if (r == 0 || (r < 0 && errno == EINTR)) return;
+    s->snap_pid = 0;
+    atomic_store(&s->snapshot_running, 0);
+    int64_t dt = aphx_now_ns() - s->snap_started_ns;
+    if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        APHX_ERROR(MOD, "snapshot writer for zxid 0x%llx failed (status %d)", (unsigned long long)s->snap_zxid,
+                   status);
+        return;
+    }
+    APHX_INFO(MOD, "snapshot at zxid 0x%llx written in %.1f ms (forked writer)", (unsigned long long)s->snap_zxid,
+              dt / 1e6);
+    atomic_fetch_add(&s->snapshot_count, 1);
+    atomic_store(&s->snapshot_ns_last, dt);
+    atomic_fetch_add(&s->snapshot_ns_total, dt);
+    if (s->snap_purge) {
+        aphx_error err = {0};
+        int removed = 0;
+        if (keeper_persist_purge(s->data_dir, s->data_log_dir, s->snap_retain_count, &removed, &err) != APHX_OK)
+            APHX_WARN(MOD, "autopurge failed: %s", err.msg);
+        else if (removed > 0)
+            APHX_INFO(MOD, "autopurge removed %d old files", removed);
+    }
+}
+
+/* Take a snapshot when snapCount txns were applied since the last one:
+ * preferably in a forked child (copy-on-write, no pause but the fork);
+ * if fork fails, the tree is serialized into memory here (a pause
+ * proportional to the data size) and written by a thread. */
 static void keeper_maybe_snapshot(keeper_server *s)
 {
     if (s->snap_count <= 0 || s->txns_since_snapshot < s->snap_count) return;
     if (atomic_load(&s->snapshot_running)) return;
+    {
+        int64_t now = aphx_now_ns();
+        bool purge = s->purge_interval_hours > 0 &&
+                     now - s->last_purge_ns > (int64_t)s->purge_interval_hours * 3600 * 1000000000LL;
+        int64_t t_fork = aphx_now_ns();
+        if (keeper_snapshot_fork(s)) {
+            s->snap_purge = purge;
+            if (purge) s->last_purge_ns = now;
+            s->txns_since_snapshot = 0;
+            keeper_txnlog_roll(s->log);
+            atomic_store(&s->snapshot_running, 1);
+            APHX_INFO(MOD, "snapshot at zxid 0x%llx: forked the writer in %.1f ms (%zu znodes)",
+                      (unsigned long long)s->snap_zxid, (aphx_now_ns() - t_fork) / 1e6, s->db.count);
+            return;
+        }
+        APHX_WARN(MOD, "fork for the snapshot failed (%s); serializing in process", strerror(errno));
+    }
     keeper_snap_job *job = aphx_calloc(1, sizeof *job);
     if (!job) return;
     /* The buffer is reused from one snapshot to the next: page faults on
@@ -2030,6 +2120,7 @@ aphx_rc keeper_server_run(keeper_server *s, aphx_error *err)
         }
         keeper_flush_dirty(s);
         keeper_conn_sweep(s);
+        keeper_snapshot_reap(s, false);
     }
     return rc;
 }
@@ -2069,6 +2160,7 @@ void keeper_server_close(keeper_server *s)
         pthread_join(s->sync_thread, NULL);
     }
     /* Let a running snapshot writer finish (bounded: it only writes a file). */
+    keeper_snapshot_reap(s, true);
     for (int i = 0; i < 30000 && atomic_load(&s->snapshot_running); i++) usleep(1000);
     if (!atomic_load(&s->snapshot_running)) aphx_buf_free(&s->snap_records);
     while (s->conns) {
