@@ -27,6 +27,11 @@ int cli_report(const char *cmd, const aphx_error *err);
  * starting with `indent`. APHX_NOMEM on allocation failure. */
 aphx_rc cli_table_print(FILE *out, const arrow_batch *bt, int64_t rows, const char *indent);
 
+/* The keeper part of `aphx demo` (demo_keeper.c): start an embedded keeper
+ * under <data_dir>/keeper and show two ZooKeeper clients sharing a table
+ * definition through it. */
+aphx_rc cli_demo_keeper(const char *data_dir, const arrow_schema *schema, aphx_error *err);
+
 int cli_cmd_arrow(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_keeper(int argc, char **argv);

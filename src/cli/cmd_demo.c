@@ -8,6 +8,8 @@
  * read every file back zero-copy, validate and compare it with the original,
  * hand it through the Arrow C Data Interface and back, and print a few rows.
  * The files stay under <data-dir>/demo for `aphx arrow cat` to look at.
+ * Then the keeper (demo_keeper.c): an embedded ZooKeeper-compatible server
+ * holding the table's definition, with a change seen through a watch.
  */
 #include "arrow/arrow.h"
 #include "cli/cli.h"
@@ -36,7 +38,9 @@ static void demo_usage(FILE *f)
             "builds an orders table in Arrow, writes it as Arrow IPC (stream and file\n"
             "formats; no compression, LZ4_FRAME and ZSTD), reads every file back\n"
             "zero-copy, validates and compares it, passes it through the Arrow C Data\n"
-            "Interface, and shows the first rows.\n\n"
+            "Interface, and shows the first rows. Then starts the embedded keeper (a\n"
+            "ZooKeeper-compatible server) and shows two ZooKeeper clients sharing the\n"
+            "table's definition through it, a change reaching the second by a watch.\n\n"
             "Options:\n"
             "  --rows N         rows to generate (default 1000000)\n"
             "  --data-dir DIR   where the demo's files go (default ./aphx-data)\n"
@@ -313,12 +317,14 @@ int cli_cmd_demo(int argc, char **argv)
     arrow_batch_free(head);
 
     if (demo_ipc(&d, &err) || demo_cdata(&d, &err)) goto done;
+    if (cli_demo_keeper(d.data_dir, &d.schema, &err)) goto done;
 
     printf("\nLook inside the files yourself:\n"
            "   build/aphx arrow schema %s/orders.zstd.arrow\n"
            "   build/aphx arrow cat %s/orders.file.arrow --limit 10\n"
-           "   build/aphx arrow convert %s/orders.file.arrow - --to stream | build/aphx arrow cat - --json --limit 3\n",
-           dir, dir, dir);
+           "   build/aphx arrow convert %s/orders.file.arrow - --to stream | build/aphx arrow cat - --json --limit 3\n"
+           "   build/aphx keeper --data-dir %s/keeper --port 2181   (then any ZooKeeper client, e.g. zkCli.sh)\n",
+           dir, dir, dir, d.data_dir);
     status = 0;
 done:
     if (status) cli_report("demo", &err);
