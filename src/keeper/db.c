@@ -345,7 +345,11 @@ aphx_rc keeper_db_init(keeper_db *db, aphx_error *err)
         const char *slash = strrchr(sys[i], '/');
         keeper_node *parent = slash == sys[i] ? db->root : keeper_db_find(db, "/zookeeper");
         keeper_acl_addref(&db->acls, acl);
-        if (!keeper_db_link_new(db, parent, sys[i], NULL, -1, acl)) goto nomem;
+        bool config = i == 2;
+        keeper_node *n = keeper_db_link_new(db, parent, sys[i], NULL, config ? 0 : -1, acl);
+        if (!n) goto nomem;
+        /* As ZooKeeper creates it: empty (not null) data, aversion -1. */
+        if (config) n->stat.aversion = -1;
     }
     return APHX_OK;
 nomem:
