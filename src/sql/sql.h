@@ -199,14 +199,14 @@ typedef enum sql_expr_kind {
     SQL_EXPR_BINARY,       /* a op b: u.binary */
     SQL_EXPR_FUNCTION,     /* f(args), COUNT(*), COUNT(DISTINCT x), f(..) OVER (..) */
     SQL_EXPR_CASE,         /* CASE [operand] WHEN .. THEN .. [ELSE ..] END */
-    SQL_EXPR_CAST,         /* CAST(x AS type) */
+    SQL_EXPR_CAST,         /* CAST(x AS type), x::type */
     SQL_EXPR_BETWEEN,      /* x [NOT] BETWEEN low AND high */
     SQL_EXPR_LIKE,         /* x [NOT] LIKE|ILIKE pattern [ESCAPE e] */
     SQL_EXPR_IN_LIST,      /* x [NOT] IN (a, b, ...); the list may be empty (SQLite) */
     SQL_EXPR_IN_QUERY,     /* x [NOT] IN (SELECT ...) */
     SQL_EXPR_IS_NULL,      /* x IS [NOT] NULL */
     SQL_EXPR_IS_DISTINCT,  /* x IS [NOT] DISTINCT FROM y (SQLite's `x IS y` too) */
-    SQL_EXPR_EXISTS,       /* [NOT] EXISTS (SELECT ...) */
+    SQL_EXPR_EXISTS,       /* EXISTS (SELECT ...); NOT EXISTS is a NOT around it */
     SQL_EXPR_SUBQUERY,     /* (SELECT ...) as a scalar */
     SQL_EXPR_SEQUENCE,     /* NEXT VALUE FOR s / CURRENT VALUE FOR s */
     SQL_EXPR_QUANTIFIED,   /* x op ANY|SOME|ALL (SELECT ..) or (array expression): u.quantified */
@@ -276,7 +276,8 @@ struct sql_expr {
         struct { const char *text; int64_t value; bool fits_int64; } number;
         const char *string;
         struct { sql_type_id type; const char *value; } typed;
-        struct { uint32_t index; } param;        /* 1-based; ? numbered in order */
+        struct { uint32_t index; } param;        /* 1-based; each ? takes the next number
+                                                    after the highest seen so far */
         struct {
             const char *schema, *table, *column;   /* as written (schema, table may be NULL) */
             /* Set by the binder (sql_bind_statement): either a column of a
@@ -309,7 +310,8 @@ struct sql_expr {
         struct { sql_expr *operand; sql_expr_list list; sql_query *query; bool negated; } in;
         struct { sql_expr *operand; bool negated; } is_null;
         struct { sql_expr *left, *right; bool negated; } is_distinct; /* negated: IS NOT DISTINCT */
-        struct { sql_query *query; bool negated; } subquery;           /* EXISTS / scalar */
+        struct { sql_query *query; bool negated; } subquery;           /* EXISTS / scalar;
+                                                                          negated: unused (false) */
         struct { sql_name name; bool next; } sequence;                 /* next: NEXT VALUE */
         struct {
             sql_binary_op op;                     /* a comparison */
