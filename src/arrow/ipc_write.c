@@ -112,7 +112,7 @@ static aphx_rc ipc_emit_message(arrow_ipc_writer *w, const uint8_t *meta, size_t
     aphx_buf_append(&stage, meta, meta_len);
     for (int64_t i = 0; body && i < body->n_segs; i++) {
         const ipc_seg *g = &body->segs[i];
-        if (w->fd >= 0 && g->n >= 65536) {   /* large: write it directly */
+        if (w->fd < 0 || g->n >= 65536) {   /* memory, or large: no staging copy */
             if ((rc = ipc_emit(w, stage.data, stage.len, err))) goto done;
             aphx_buf_reset(&stage);
             if ((rc = ipc_emit(w, g->p, (size_t)g->n, err))) goto done;
