@@ -1753,10 +1753,8 @@ static bool keeper_snapshot_fork(keeper_server *s)
     if (pid == 0) {
         /* Child: drop every inherited descriptor (client sockets, the
          * listening port, the log) so none outlives the parent's use. */
-        for (int fd = 3; fd < 65536; fd++) {
-            if (fd == 2) continue;
-            close(fd);
-        }
+        if (close_range(3, ~0U, 0) != 0)
+            for (int fd = 3; fd < 65536; fd++) close(fd);
         aphx_error err = {0};
         keeper_snapshot_writer *w = NULL;
         aphx_rc rc = keeper_snapshot_writer_open(&w, s->data_dir, zxid, &err);
@@ -2121,6 +2119,7 @@ aphx_rc keeper_server_run(keeper_server *s, aphx_error *err)
         keeper_flush_dirty(s);
         keeper_conn_sweep(s);
         keeper_snapshot_reap(s, false);
+        keeper_maybe_snapshot(s);   /* one may be due since the last writer finished */
     }
     return rc;
 }
