@@ -110,6 +110,7 @@ struct keeper_server {
     int         snap_retain_count;
     int         purge_interval_hours;
     bool        force_sync;
+    bool        reconfig_enabled;
     char       *data_dir;
     char       *data_log_dir;
     char       *client_addr;

@@ -794,7 +794,10 @@ static void keeper_handle_write(keeper_server *s, keeper_conn *c, keeper_request
     aphx_buf_reset(&s->txn);
     keeper_txn_header(&s->txn, zxid, aphx_wall_ms(), sid, req->xid, req->type);
     if (req->type == ZK_OP_RECONFIG) {
-        keeper_reply_error_ordered(s, c, req->xid, req->type, ZK_RECONFIGDISABLED, t0);
+        /* Single node: ZooKeeper standalone answers RECONFIGDISABLED, or
+         * UNIMPLEMENTED when reconfigEnabled=true. */
+        keeper_reply_error_ordered(s, c, req->xid, req->type,
+                                   s->reconfig_enabled ? ZK_UNIMPLEMENTED : ZK_RECONFIGDISABLED, t0);
         return;
     }
     if (req->type == ZK_OP_CLOSESESSION) {
@@ -1976,6 +1979,7 @@ aphx_rc keeper_server_open(keeper_server **out, const keeper_config *cfg, aphx_e
     s->snap_retain_count = cfg->snap_retain_count < 3 ? 3 : cfg->snap_retain_count;
     s->purge_interval_hours = cfg->purge_interval_hours;
     s->force_sync = cfg->force_sync;
+    s->reconfig_enabled = cfg->reconfig_enabled;
     s->data_dir = aphx_strdup(cfg->data_dir);
     s->data_log_dir = aphx_strdup(cfg->data_log_dir ? cfg->data_log_dir : cfg->data_dir);
     s->client_addr = cfg->client_port_address ? aphx_strdup(cfg->client_port_address) : NULL;
