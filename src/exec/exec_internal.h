@@ -132,6 +132,8 @@ aphx_rc exec_kernel_concat(const exec_vec *a, const exec_vec *b, int64_t n, arro
 exec_like_pattern *exec_like_compile(aphx_arena *arena, const uint8_t *p, int64_t len,
                                      int32_t escape, aphx_error *err);
 bool exec_like_match(const exec_like_pattern *pat, const uint8_t *s, int64_t len);
+/* A copy of p that always uses the generic matcher (tests, fuzzing). */
+exec_like_pattern *exec_like_generic_copy(aphx_arena *arena, const exec_like_pattern *p);
 /* Format one value of a canonical vec as text (CAST to varchar, TO_CHAR). */
 void exec_format_value(const exec_vec *v, int64_t i, aphx_buf *out);
 /* Parse text into a scalar of type t: APHX_INVALID with 22P02/22007/22003. */

@@ -637,11 +637,12 @@ aphx_rc exec_parse_value(const uint8_t *p, int64_t len, exec_type t, exec_scalar
                 if (!rounded) { round_up = *q >= '5'; rounded = true; }
                 continue;
             }
+            if (v >= pow10_i128(37)) goto out_of_range;   /* keeps v * 10 + 9 < 10^38 */
             v = v * 10 + (*q - '0');
             if (seen_dot) frac++;
-            if (v > pow10_i128(38)) goto out_of_range;
         }
         if (!any) goto bad_text;
+        if (v > 0 && v >= pow10_i128(38 - (t.scale - frac))) goto out_of_range;
         v *= pow10_i128(t.scale - frac);
         if (round_up) v++;
         if (v >= pow10_i128(t.precision)) goto out_of_range;
@@ -689,7 +690,8 @@ aphx_rc exec_parse_value(const uint8_t *p, int64_t len, exec_type t, exec_scalar
             if (t.id == ARROW_DATE32 && (hh || mi || ss || us)) goto bad_date;
         }
         if (q != end) goto bad_date;
-        if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || hh > 23 || mi > 59 || ss > 59)
+        if (y > 294276 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || hh > 23 || mi > 59 ||
+            ss > 59)
             return exec_sql_fail(err, APHX_INVALID, "22008", "date/time field value out of range: \"%.*s\"",
                                  (int)len, (const char *)p);
         int64_t days = days_from_civil(y, mo, d);
@@ -1052,6 +1054,15 @@ exec_like_pattern *exec_like_compile(aphx_arena *arena, const uint8_t *p, int64_
     return pat;
 }
 
+exec_like_pattern *exec_like_generic_copy(aphx_arena *arena, const exec_like_pattern *p)
+{
+    exec_like_pattern *c = aphx_arena_alloc(arena, sizeof *c);
+    if (!c) return NULL;
+    *c = *p;
+    c->fast = LIKE_GENERIC;
+    return c;
+}
+
 bool exec_like_match(const exec_like_pattern *pat, const uint8_t *s, int64_t len)
 {
     switch (pat->fast) {
@@ -1070,9 +1081,11 @@ bool exec_like_match(const exec_like_pattern *pat, const uint8_t *s, int64_t len
     }
     const like_tok *t = pat->toks;
     int64_t np = pat->n, si = 0, pi = 0, star_pi = -1, star_si = 0;
+    /* A truncated UTF-8 sequence at the end counts as one character. */
+#define NEXT_CHAR(i) ((i) + utf8_len(s[i]) <= len ? (i) + utf8_len(s[i]) : len)
     while (si < len) {
         if (pi < np && t[pi].kind == LIKE_ONE) {
-            si += utf8_len(s[si]);
+            si = NEXT_CHAR(si);
             pi++;
         } else if (pi < np && t[pi].kind == LIKE_CHAR && si + t[pi].len <= len &&
                    !memcmp(s + si, t[pi].bytes, t[pi].len)) {
@@ -1083,13 +1096,13 @@ bool exec_like_match(const exec_like_pattern *pat, const uint8_t *s, int64_t len
             star_si = si;
         } else if (star_pi >= 0) {
             pi = star_pi + 1;
-            star_si += utf8_len(s[star_si]);
+            star_si = NEXT_CHAR(star_si);
             si = star_si;
         } else {
             return false;
         }
     }
-    if (si > len) return false;
+#undef NEXT_CHAR
     while (pi < np && t[pi].kind == LIKE_ANY) pi++;
     return pi == np;
 }
