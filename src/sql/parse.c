@@ -1194,11 +1194,21 @@ static aphx_rc parse_order_by(sql_parser *p, sql_order_list *out)
     return p->rc;
 }
 
+/* A name written as a 'string' (aliases, user names): never empty. */
+static aphx_rc parse_string_name(sql_parser *p, const char *what, const char **out)
+{
+    sql_pos pos = p->tok.pos;
+    TRY(parse_string(p, what, out));
+    if (!**out)
+        return parser_error(p, APHX_SYNTAX, SQL_STATE_INVALID_NAME, pos, "%s must not be empty", what);
+    return APHX_OK;
+}
+
 /* An alias after AS (required name) or, without AS, a bare name. */
 static aphx_rc parse_opt_alias(sql_parser *p, const char **alias)
 {
     if (accept_kw(p, "AS")) {
-        if (p->tok.kind == SQL_TOK_STRING) return parse_string(p, "an alias", alias);
+        if (p->tok.kind == SQL_TOK_STRING) return parse_string_name(p, "an alias", alias);
         return parse_ident(p, "an alias after AS", alias);
     }
     /* not an alias: SQLite's `t INDEXED BY i` */
@@ -1883,7 +1893,7 @@ static aphx_rc parse_password(sql_parser *p, sql_stmt *s)
 /* A user name: identifier or 'string'. */
 static aphx_rc parse_user_name(sql_parser *p, const char **out)
 {
-    if (p->tok.kind == SQL_TOK_STRING) return parse_string(p, "a user name", out);
+    if (p->tok.kind == SQL_TOK_STRING) return parse_string_name(p, "a user name", out);
     return parse_ident(p, "a user name", out);
 }
 

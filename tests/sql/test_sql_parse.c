@@ -604,6 +604,9 @@ static void test_admin_statements(void **state)
     roundtrip("set session DateStyle to 'ISO'", "SET 'DATESTYLE' = 'ISO'");
     roundtrip("set local phoenix.query.timeout to default", "SET LOCAL 'PHOENIX.QUERY.TIMEOUT' = DEFAULT");
     parse_fails("SET x", SQL_STATE_SYNTAX_ERROR, 1, 6, "expected TO");
+    parse_fails("CREATE USER ''", SQL_STATE_INVALID_NAME, 1, 13, "a user name must not be empty");
+    parse_fails("SELECT 1 AS ''", SQL_STATE_INVALID_NAME, 1, 13, "an alias must not be empty");
+    roundtrip("select 1 as 'one'", "SELECT 1 AS \"one\"");
     parse_fails("EXPLAIN EXPLAIN SELECT 1", SQL_STATE_SYNTAX_ERROR, 1, 9, "EXPLAIN EXPLAIN");
     parse_fails("ALTER USER alice", SQL_STATE_SYNTAX_ERROR, 1, 17, "PASSWORD");
 }
