@@ -23,8 +23,23 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Print an aphx_error as "aphx <cmd>: error: <msg>"; returns 1. */
 int cli_report(const char *cmd, const aphx_error *err);
 
-/* Print the first `rows` rows of a batch as an aligned table, each line
- * starting with `indent`. APHX_NOMEM on allocation failure. */
+/* Aligned text tables of Arrow batches (table.c). Streaming use:
+ *   cli_table t; cli_table_init(&t, stdout, schema, "");
+ *   cli_table_add(&t, batch, rows) for each batch; cli_table_finish(&t);
+ * The schema must outlive the table. Errors: APHX_NOMEM. */
+typedef struct cli_table {
+    FILE               *out;
+    const arrow_schema *schema;
+    const char         *indent;      /* printed before every line */
+    size_t             *widths;      /* per column, grows with the data */
+    bool                header_done;
+} cli_table;
+
+aphx_rc cli_table_init(cli_table *t, FILE *out, const arrow_schema *schema, const char *indent);
+aphx_rc cli_table_add(cli_table *t, const arrow_batch *bt, int64_t rows);
+/* Prints the header if no row did, and frees the table's memory. */
+void    cli_table_finish(cli_table *t);
+/* One batch: init + add + finish. */
 aphx_rc cli_table_print(FILE *out, const arrow_batch *bt, int64_t rows, const char *indent);
 
 /* The keeper part of `aphx demo` (demo_keeper.c): start an embedded keeper

@@ -83,101 +83,6 @@ static void arrow_cli_json_string(aphx_buf *b, const char *s)
     aphx_buf_putc(b, '"');
 }
 
-/* Display width of UTF-8 text (code points; good enough for alignment). */
-static size_t arrow_cli_width(const char *s, size_t n)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80) w++;
-    return w;
-}
-
-static void arrow_cli_pad(FILE *f, size_t n)
-{
-    for (size_t i = 0; i < n; i++) fputc(' ', f);
-}
-
-/* Numbers are right aligned, everything else left aligned. */
-static bool arrow_cli_right(const arrow_field *f)
-{
-    if (f->dict) return false;
-    return arrow_type_is_integer(f->type.id) || f->type.id == ARROW_FLOAT16 ||
-           f->type.id == ARROW_FLOAT32 || f->type.id == ARROW_FLOAT64 ||
-           f->type.id == ARROW_DECIMAL128 || f->type.id == ARROW_DECIMAL256;
-}
-
-static void arrow_cli_cell(const char *p, size_t n, size_t width, bool right, bool last)
-{
-    size_t w = arrow_cli_width(p, n);
-    if (right) arrow_cli_pad(stdout, width - w);
-    fwrite(p, 1, n, stdout);
-    if (!right && !last) arrow_cli_pad(stdout, width - w);
-}
-
-static void arrow_cli_print_header(const arrow_schema *s, const size_t *widths)
-{
-    int32_t nc = s->n_fields;
-    for (int32_t c = 0; c < nc; c++) {
-        const char *name = s->fields[c].name;
-        fputs(c ? " | " : "", stdout);
-        arrow_cli_cell(name, strlen(name), widths[c], arrow_cli_right(&s->fields[c]), c + 1 == nc);
-    }
-    fputc('\n', stdout);
-    for (int32_t c = 0; c < nc; c++) {
-        fputs(c ? "-+-" : "", stdout);
-        for (size_t i = 0; i < widths[c]; i++) fputc('-', stdout);
-    }
-    fputc('\n', stdout);
-}
-
-/* Print one batch (rows [0, rows)) as table lines with column widths w;
- * the header goes out with the first rows, using their widths. */
-static aphx_rc arrow_cli_print_table(const arrow_batch *bt, int64_t rows, size_t *widths,
-                                     bool *header_done)
-{
-    int32_t nc = bt->n_columns;
-    const arrow_schema *s = bt->schema;
-    if (rows == 0) return APHX_OK;
-    size_t cells = (size_t)rows * (size_t)(nc ? nc : 1);
-    aphx_buf text;
-    size_t *start = aphx_calloc(cells + 1, sizeof(size_t));
-    if (!start) return APHX_NOMEM;
-    aphx_buf_init(&text);
-    for (int64_t r = 0; r < rows; r++)
-        for (int32_t c = 0; c < nc; c++) {
-            size_t k = (size_t)r * (size_t)nc + (size_t)c;
-            start[k] = text.len;
-            arrow_array_format_value(&s->fields[c], bt->columns[c], r, false, &text);
-            /* keep table rows on one line */
-            for (size_t i = start[k]; i < text.len; i++)
-                if (text.data[i] == '\n' || text.data[i] == '\t' || text.data[i] == '\r') text.data[i] = ' ';
-            size_t w = arrow_cli_width(text.data + start[k], text.len - start[k]);
-            if (w > widths[c]) widths[c] = w;
-        }
-    start[cells] = text.len;
-    if (text.oom) {
-        aphx_free(start);
-        aphx_buf_free(&text);
-        return APHX_NOMEM;
-    }
-    if (!*header_done) {
-        arrow_cli_print_header(s, widths);
-        *header_done = true;
-    }
-    for (int64_t r = 0; r < rows; r++) {
-        for (int32_t c = 0; c < nc; c++) {
-            size_t k = (size_t)r * (size_t)nc + (size_t)c;
-            fputs(c ? " | " : "", stdout);
-            arrow_cli_cell(text.data + start[k], start[k + 1] - start[k], widths[c],
-                           arrow_cli_right(&s->fields[c]), c + 1 == nc);
-        }
-        fputc('\n', stdout);
-    }
-    aphx_free(start);
-    aphx_buf_free(&text);
-    return APHX_OK;
-}
-
 static void arrow_cli_print_json(const arrow_batch *bt, int64_t rows)
 {
     aphx_buf line;
@@ -234,14 +139,12 @@ static int arrow_cli_cat(int argc, char **argv)
     const arrow_schema *s = r->schema(r);
     int rc = 0;
     int64_t total = 0, batches = 0;
-    size_t *widths = aphx_calloc((size_t)(s->n_fields ? s->n_fields : 1), sizeof(size_t));
-    bool header_done = false;
-    if (!widths) {
+    cli_table table;
+    if (cli_table_init(&table, stdout, s, "")) {
         r->close(r);
         fprintf(stderr, "aphx arrow: out of memory\n");
         return 1;
     }
-    for (int32_t c = 0; c < s->n_fields; c++) widths[c] = arrow_cli_width(s->fields[c].name, strlen(s->fields[c].name));
     if (!json) {
         aphx_buf sb;
         aphx_buf_init(&sb);
@@ -263,7 +166,7 @@ static int arrow_cli_cat(int argc, char **argv)
         int64_t rows = bt->length;
         if (limit >= 0 && rows > limit - total) rows = limit - total;
         if (json) arrow_cli_print_json(bt, rows);
-        else if (arrow_cli_print_table(bt, rows, widths, &header_done)) {
+        else if (cli_table_add(&table, bt, rows)) {
             arrow_batch_free(bt);
             fprintf(stderr, "aphx arrow: out of memory\n");
             rc = 1;
@@ -274,11 +177,11 @@ static int arrow_cli_cat(int argc, char **argv)
         arrow_batch_free(bt);
     }
     if (!json && rc == 0) {
-        if (!header_done && s->n_fields > 0) arrow_cli_print_header(s, widths);
+        cli_table_finish(&table);
         printf("(%lld row%s in %lld batch%s)\n", (long long)total, total == 1 ? "" : "s",
                (long long)batches, batches == 1 ? "" : "es");
     }
-    aphx_free(widths);
+    cli_table_finish(&table);
     r->close(r);
     return rc;
 }

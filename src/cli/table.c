@@ -1,8 +1,12 @@
 /*
  * table.c — render Arrow record batches as aligned text tables for people
- * (the demo, `aphx arrow cat`, and the SQL shell). Numbers are right
- * aligned, text left aligned, NULL shown as "null"; embedded newlines and
- * tabs become spaces so that one row stays on one line.
+ * (the demo, `aphx arrow cat`, and later the SQL shell). Numbers are right
+ * aligned, everything else left aligned, NULL shown as "null"; embedded
+ * newlines and tabs become spaces so that one row stays on one line.
+ *
+ * Streaming: cli_table_add() may be called once per batch; column widths
+ * grow as wider values arrive and the header goes out with the first rows,
+ * using their widths.
  */
 #include "cli/cli.h"
 
@@ -25,15 +29,9 @@ static void table_pad(FILE *f, size_t n)
 static bool table_right_aligned(const arrow_field *f)
 {
     if (f->dict) return false;
-    switch (f->type.id) {
-    case ARROW_INT8: case ARROW_INT16: case ARROW_INT32: case ARROW_INT64:
-    case ARROW_UINT8: case ARROW_UINT16: case ARROW_UINT32: case ARROW_UINT64:
-    case ARROW_FLOAT16: case ARROW_FLOAT32: case ARROW_FLOAT64:
-    case ARROW_DECIMAL128: case ARROW_DECIMAL256:
-        return true;
-    default:
-        return false;
-    }
+    return arrow_type_is_integer(f->type.id) || f->type.id == ARROW_FLOAT16 ||
+           f->type.id == ARROW_FLOAT32 || f->type.id == ARROW_FLOAT64 ||
+           f->type.id == ARROW_DECIMAL128 || f->type.id == ARROW_DECIMAL256;
 }
 
 static void table_cell(FILE *out, const char *p, size_t n, size_t width, bool right, bool last)
@@ -44,19 +42,49 @@ static void table_cell(FILE *out, const char *p, size_t n, size_t width, bool ri
     if (!right && !last) table_pad(out, width - w);
 }
 
-aphx_rc cli_table_print(FILE *out, const arrow_batch *bt, int64_t rows, const char *indent)
+static void table_header(cli_table *t)
 {
-    int32_t nc = bt->n_columns;
-    const arrow_schema *s = bt->schema;
+    const arrow_schema *s = t->schema;
+    int32_t nc = s->n_fields;
+    fputs(t->indent, t->out);
+    for (int32_t c = 0; c < nc; c++) {
+        const char *name = s->fields[c].name;
+        fputs(c ? " | " : "", t->out);
+        table_cell(t->out, name, strlen(name), t->widths[c], table_right_aligned(&s->fields[c]),
+                   c + 1 == nc);
+    }
+    fputc('\n', t->out);
+    fputs(t->indent, t->out);
+    for (int32_t c = 0; c < nc; c++) {
+        fputs(c ? "-+-" : "", t->out);
+        for (size_t i = 0; i < t->widths[c]; i++) fputc('-', t->out);
+    }
+    fputc('\n', t->out);
+    t->header_done = true;
+}
+
+aphx_rc cli_table_init(cli_table *t, FILE *out, const arrow_schema *schema, const char *indent)
+{
+    *t = (cli_table){.out = out, .schema = schema, .indent = indent ? indent : ""};
+    t->widths = aphx_calloc((size_t)schema->n_fields + 1, sizeof(size_t));
+    if (!t->widths) return APHX_NOMEM;
+    for (int32_t c = 0; c < schema->n_fields; c++)
+        t->widths[c] = table_width(schema->fields[c].name, strlen(schema->fields[c].name));
+    return APHX_OK;
+}
+
+aphx_rc cli_table_add(cli_table *t, const arrow_batch *bt, int64_t rows)
+{
+    int32_t nc = t->schema->n_fields;
+    const arrow_schema *s = t->schema;
     if (rows > bt->length) rows = bt->length;
+    if (rows <= 0) return APHX_OK;
     size_t cells = (size_t)rows * (size_t)nc;
     size_t *start = aphx_calloc(cells + 1, sizeof(size_t));
-    size_t *widths = aphx_calloc((size_t)nc + 1, sizeof(size_t));
     aphx_buf text;
     aphx_buf_init(&text);
     aphx_rc rc = APHX_NOMEM;
-    if (!start || !widths) goto done;
-    for (int32_t c = 0; c < nc; c++) widths[c] = table_width(s->fields[c].name, strlen(s->fields[c].name));
+    if (!start) goto done;
     for (int64_t r = 0; r < rows; r++)
         for (int32_t c = 0; c < nc; c++) {
             size_t k = (size_t)r * (size_t)nc + (size_t)c;
@@ -66,38 +94,40 @@ aphx_rc cli_table_print(FILE *out, const arrow_batch *bt, int64_t rows, const ch
                 if (text.data[i] == '\n' || text.data[i] == '\t' || text.data[i] == '\r')
                     text.data[i] = ' ';
             size_t w = table_width(text.data + start[k], text.len - start[k]);
-            if (w > widths[c]) widths[c] = w;
+            if (w > t->widths[c]) t->widths[c] = w;
         }
     start[cells] = text.len;
     if (text.oom) goto done;
-
-    fputs(indent, out);
-    for (int32_t c = 0; c < nc; c++) {
-        const char *name = s->fields[c].name;
-        fputs(c ? " | " : "", out);
-        table_cell(out, name, strlen(name), widths[c], table_right_aligned(&s->fields[c]), c + 1 == nc);
-    }
-    fputc('\n', out);
-    fputs(indent, out);
-    for (int32_t c = 0; c < nc; c++) {
-        fputs(c ? "-+-" : "", out);
-        for (size_t i = 0; i < widths[c]; i++) fputc('-', out);
-    }
-    fputc('\n', out);
+    if (!t->header_done) table_header(t);
     for (int64_t r = 0; r < rows; r++) {
-        fputs(indent, out);
+        fputs(t->indent, t->out);
         for (int32_t c = 0; c < nc; c++) {
             size_t k = (size_t)r * (size_t)nc + (size_t)c;
-            fputs(c ? " | " : "", out);
-            table_cell(out, text.data + start[k], start[k + 1] - start[k], widths[c],
+            fputs(c ? " | " : "", t->out);
+            table_cell(t->out, text.data + start[k], start[k + 1] - start[k], t->widths[c],
                        table_right_aligned(&s->fields[c]), c + 1 == nc);
         }
-        fputc('\n', out);
+        fputc('\n', t->out);
     }
     rc = APHX_OK;
 done:
     aphx_free(start);
-    aphx_free(widths);
     aphx_buf_free(&text);
+    return rc;
+}
+
+void cli_table_finish(cli_table *t)
+{
+    if (t->widths && !t->header_done && t->schema->n_fields > 0) table_header(t);
+    aphx_free(t->widths);
+    t->widths = NULL;
+}
+
+aphx_rc cli_table_print(FILE *out, const arrow_batch *bt, int64_t rows, const char *indent)
+{
+    cli_table t;
+    aphx_rc rc = cli_table_init(&t, out, bt->schema, indent);
+    if (rc == APHX_OK) rc = cli_table_add(&t, bt, rows);
+    cli_table_finish(&t);
     return rc;
 }
