@@ -139,8 +139,8 @@ static int arrow_cli_cat(int argc, char **argv)
     const arrow_schema *s = r->schema(r);
     int rc = 0;
     int64_t total = 0, batches = 0;
-    cli_table table;
-    if (cli_table_init(&table, stdout, s, "")) {
+    cli_table table = {0};
+    if (!json && cli_table_init(&table, stdout, s, "")) {
         r->close(r);
         fprintf(stderr, "aphx arrow: out of memory\n");
         return 1;
@@ -177,11 +177,11 @@ static int arrow_cli_cat(int argc, char **argv)
         arrow_batch_free(bt);
     }
     if (!json && rc == 0) {
-        cli_table_finish(&table);
+        cli_table_finish(&table);   /* the header, if no row printed it */
         printf("(%lld row%s in %lld batch%s)\n", (long long)total, total == 1 ? "" : "s",
                (long long)batches, batches == 1 ? "" : "es");
     }
-    cli_table_finish(&table);
+    if (!json) cli_table_finish(&table);
     r->close(r);
     return rc;
 }
