@@ -65,6 +65,13 @@ static void check_fixpoint(aphx_arena *arena, const sql_stmt *stmt)
     sql_stmt *again = NULL;
     sql_error err;
     if (sql_parse_statement(arena, once.data, once.len, &again, &err) != APHX_OK) {
+        /* The parentheses the printer adds (+(NOT x)) cost nesting levels: a
+         * statement within a few levels of SQL_MAX_DEPTH may print deeper
+         * than the limit. That is the one accepted exception. */
+        if (strcmp(err.sqlstate, SQL_STATE_TOO_COMPLEX) == 0) {
+            aphx_buf_free(&once);
+            return;
+        }
         fprintf(stderr, "printed SQL does not parse: %s\n  %s\n", once.data, err.base.msg);
         abort();
     }

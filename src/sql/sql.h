@@ -668,7 +668,10 @@ aphx_rc sql_split_script(aphx_arena *arena, const char *text, size_t len, sql_sp
 /* ------------------------------------------------------------------ */
 /* Canonical SQL text: keywords upper case, identifiers bare when they are
  * plain upper-case words and not keywords, otherwise "quoted"; only the
- * parentheses precedence needs. Appends to out (OOM sticky in out->oom). */
+ * parentheses precedence needs. Appends to out (OOM sticky in out->oom).
+ * One exception to the fixpoint: those parentheses cost nesting levels, so
+ * a statement within a few levels of SQL_MAX_DEPTH can print deeper than
+ * the limit and then fail to parse with 54001. */
 void sql_print_statement(const sql_stmt *stmt, aphx_buf *out);
 void sql_print_expr(const sql_expr *expr, aphx_buf *out);
 void sql_print_query(const sql_query *query, aphx_buf *out);
