@@ -19,7 +19,11 @@
 #include "arrow/core_internal.h"
 #include "arrow/ipc_internal.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Limits on what a compressed body may expand to: per buffer and per
  * message (smaller when fuzzing, where memory and time are tight). */
@@ -677,17 +681,64 @@ static void ipc_free_input(void *ctx)
     aphx_free(ctx);
 }
 
+typedef struct ipc_mapping {
+    void  *addr;
+    size_t len;
+} ipc_mapping;
+
+static void ipc_unmap_input(void *ctx)
+{
+    ipc_mapping *m = ctx;
+    munmap(m->addr, m->len);
+    aphx_free(m);
+}
+
+/* Map a regular, non-empty file read-only (page-aligned, so views stay
+ * aligned, and no copy through read()). *out = NULL (and APHX_OK) when the
+ * file is not a regular file or cannot be mapped: the caller then reads it
+ * into memory. APHX_NOMEM when an allocation fails. A file truncated by
+ * someone else while mapped would fault on access, as with any mmap reader;
+ * files being rewritten should be copied first. */
+static aphx_rc ipc_map_file(const char *path, arrow_buffer **out)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return APHX_OK;
+    struct stat st;
+    aphx_rc rc = APHX_OK;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *addr = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (addr != MAP_FAILED) {
+            ipc_mapping *m = aphx_malloc(sizeof *m);
+            if (m) {
+                *m = (ipc_mapping){.addr = addr, .len = (size_t)st.st_size};
+                *out = arrow_buffer_wrap(addr, (int64_t)st.st_size, ipc_unmap_input, m);
+                if (!*out) ipc_unmap_input(m);
+            } else {
+                munmap(addr, (size_t)st.st_size);
+            }
+            if (!*out) rc = APHX_NOMEM;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
 aphx_rc arrow_ipc_reader_open_path(const char *path, arrow_reader **out, aphx_error *err)
 {
-    char *data;
-    size_t len;
-    aphx_rc rc = aphx_read_file(path, &data, &len, err);
-    if (rc) return rc;
-    /* aphx_malloc memory is at least 16-byte aligned: views stay 8-aligned. */
-    arrow_buffer *b = arrow_buffer_wrap(data, (int64_t)len, ipc_free_input, data);
+    arrow_buffer *b = NULL;
+    aphx_rc rc = strcmp(path, "-") == 0 ? APHX_OK : ipc_map_file(path, &b);
+    if (rc) return aphx_fail(err, rc, "%s: out of memory", path);
     if (!b) {
-        aphx_free(data);
-        return aphx_fail(err, APHX_NOMEM, "out of memory");
+        char *data;
+        size_t len;
+        if ((rc = aphx_read_file(path, &data, &len, err))) return rc;
+        /* aphx_malloc memory is at least 16-byte aligned: views stay 8-aligned. */
+        b = arrow_buffer_wrap(data, (int64_t)len, ipc_free_input, data);
+        if (!b) {
+            aphx_free(data);
+            return aphx_fail(err, APHX_NOMEM, "out of memory");
+        }
     }
     rc = arrow_ipc_reader_open_buffer(b, out, err);
     arrow_buffer_unref(b);
