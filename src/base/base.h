@@ -209,6 +209,26 @@ aphx_rc aphx_write_all(int fd, const void *data, size_t len, aphx_error *err);
 /* Parse a signed decimal integer; whole string must be consumed. */
 bool aphx_parse_i64(const char *s, int64_t *out);
 
+/* Big-endian integers in byte buffers (wire and disk formats). */
+static inline void aphx_put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);  p[3] = (uint8_t)v;
+}
+static inline void aphx_put_be64(uint8_t *p, uint64_t v)
+{
+    aphx_put_be32(p, (uint32_t)(v >> 32));
+    aphx_put_be32(p + 4, (uint32_t)v);
+}
+static inline uint32_t aphx_get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline uint64_t aphx_get_be64(const uint8_t *p)
+{
+    return (uint64_t)aphx_get_be32(p) << 32 | aphx_get_be32(p + 4);
+}
+
 #define APHX_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define APHX_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define APHX_MAX(a, b) ((a) > (b) ? (a) : (b))

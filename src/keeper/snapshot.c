@@ -65,25 +65,6 @@ struct keeper_snapshot_writer {
     bool           poisoned;
 };
 
-static void snap_put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);  p[3] = (uint8_t)v;
-}
-static void snap_put_u64(uint8_t *p, uint64_t v)
-{
-    snap_put_u32(p, (uint32_t)(v >> 32));
-    snap_put_u32(p + 4, (uint32_t)v);
-}
-static uint32_t snap_get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static uint64_t snap_get_u64(const uint8_t *p)
-{
-    return (uint64_t)snap_get_u32(p) << 32 | snap_get_u32(p + 4);
-}
-
 static uint64_t snap_record_sum(const uint8_t *head8, const void *data, size_t len)
 {
     XXH64_state_t st;
@@ -197,9 +178,9 @@ aphx_rc keeper_snapshot_writer_open(keeper_snapshot_writer **out, const char *di
     }
     uint8_t head[SNAP_HEADER];
     memcpy(head, SNAP_MAGIC, 4);
-    snap_put_u32(head + 4, SNAP_VERSION);
-    snap_put_u64(head + 8, (uint64_t)zxid);
-    snap_put_u64(head + 16, XXH64(head, 16, 0));
+    aphx_put_be32(head + 4, SNAP_VERSION);
+    aphx_put_be64(head + 8, (uint64_t)zxid);
+    aphx_put_be64(head + 16, XXH64(head, 16, 0));
     rc = snap_emit(w, head, sizeof head, err);
     if (rc != APHX_OK) goto fail;
     *out = w;
@@ -220,9 +201,9 @@ aphx_rc keeper_snapshot_writer_add(keeper_snapshot_writer *w, uint32_t type, con
         return aphx_fail(err, APHX_INVALID, "snapshot record of %zu bytes exceeds the %u limit",
                          len, KEEPER_SNAPSHOT_MAX_RECORD);
     uint8_t head[SNAP_REC_HEADER];
-    snap_put_u32(head, type);
-    snap_put_u32(head + 4, (uint32_t)len);
-    snap_put_u64(head + 8, snap_record_sum(head, data, len));
+    aphx_put_be32(head, type);
+    aphx_put_be32(head + 4, (uint32_t)len);
+    aphx_put_be64(head + 8, snap_record_sum(head, data, len));
     aphx_rc rc = snap_emit(w, head, sizeof head, err);
     if (rc == APHX_OK && len) rc = snap_emit(w, data, len, err);
     if (rc == APHX_OK) w->records++;
@@ -238,11 +219,11 @@ aphx_rc keeper_snapshot_writer_commit(keeper_snapshot_writer *w, char **path_out
         goto fail;
     }
     uint8_t tr[SNAP_TRAILER];
-    snap_put_u32(tr, SNAP_END_MARKER);
-    snap_put_u32(tr + 4, 0);
-    snap_put_u64(tr + 8, w->records);
-    snap_put_u64(tr + 16, XXH64_digest(&w->digest));
-    snap_put_u64(tr + 24, XXH64(tr, 24, 0));
+    aphx_put_be32(tr, SNAP_END_MARKER);
+    aphx_put_be32(tr + 4, 0);
+    aphx_put_be64(tr + 8, w->records);
+    aphx_put_be64(tr + 16, XXH64_digest(&w->digest));
+    aphx_put_be64(tr + 24, XXH64(tr, 24, 0));
     aphx_buf_append(&w->buf, tr, sizeof tr);
     if (w->buf.oom) {
         rc = aphx_fail(err, APHX_NOMEM, "out of memory writing snapshot %s", w->tmp_path);
@@ -418,12 +399,12 @@ static aphx_rc snap_scan(const char *path, const keeper_snapshot_loader *loader,
     }
     p = snap_reader_take(&r, SNAP_HEADER, &rc, err);
     if (!p) goto out;
-    if (memcmp(p, SNAP_MAGIC, 4) != 0 || snap_get_u32(p + 4) != SNAP_VERSION ||
-        snap_get_u64(p + 16) != XXH64(p, 16, 0)) {
+    if (memcmp(p, SNAP_MAGIC, 4) != 0 || aphx_get_be32(p + 4) != SNAP_VERSION ||
+        aphx_get_be64(p + 16) != XXH64(p, 16, 0)) {
         rc = aphx_fail(err, APHX_CORRUPT, "bad header (magic, version or checksum)");
         goto out;
     }
-    int64_t zxid = (int64_t)snap_get_u64(p + 8);
+    int64_t zxid = (int64_t)aphx_get_be64(p + 8);
     XXH64_update(&digest, p, SNAP_HEADER);
     if (loader && loader->begin) {
         rc = loader->begin(loader->ctx, zxid, path, err);
@@ -440,7 +421,7 @@ static aphx_rc snap_scan(const char *path, const keeper_snapshot_loader *loader,
         if (!p) goto out;
         uint8_t head[SNAP_REC_HEADER];
         memcpy(head, p, sizeof head);
-        uint32_t type = snap_get_u32(head);
+        uint32_t type = aphx_get_be32(head);
         if (type == SNAP_END_MARKER) {
             /* Trailer: 16 bytes already taken, 16 more. */
             if (r.size - r.off != SNAP_TRAILER - SNAP_REC_HEADER) {
@@ -455,24 +436,24 @@ static aphx_rc snap_scan(const char *path, const keeper_snapshot_loader *loader,
             uint8_t tr[SNAP_TRAILER];
             memcpy(tr, head, SNAP_REC_HEADER);
             memcpy(tr + SNAP_REC_HEADER, p, SNAP_TRAILER - SNAP_REC_HEADER);
-            if (snap_get_u64(tr + 24) != XXH64(tr, 24, 0) || snap_get_u32(tr + 4) != 0) {
+            if (aphx_get_be64(tr + 24) != XXH64(tr, 24, 0) || aphx_get_be32(tr + 4) != 0) {
                 rc = aphx_fail(err, APHX_CORRUPT, "trailer checksum mismatch at offset %lld",
                                (long long)at);
                 goto out;
             }
-            if (snap_get_u64(tr + 8) != records) {
+            if (aphx_get_be64(tr + 8) != records) {
                 rc = aphx_fail(err, APHX_CORRUPT, "trailer counts %llu records, file has %llu",
-                               (unsigned long long)snap_get_u64(tr + 8),
+                               (unsigned long long)aphx_get_be64(tr + 8),
                                (unsigned long long)records);
                 goto out;
             }
-            if (snap_get_u64(tr + 16) != file_digest) {
+            if (aphx_get_be64(tr + 16) != file_digest) {
                 rc = aphx_fail(err, APHX_CORRUPT, "whole-file checksum mismatch");
                 goto out;
             }
             break;
         }
-        uint32_t len = snap_get_u32(head + 4);
+        uint32_t len = aphx_get_be32(head + 4);
         if (len > KEEPER_SNAPSHOT_MAX_RECORD || (int64_t)len > r.size - r.off) {
             rc = aphx_fail(err, APHX_CORRUPT, "record length %u at offset %lld runs past the end",
                            len, (long long)at);
@@ -480,7 +461,7 @@ static aphx_rc snap_scan(const char *path, const keeper_snapshot_loader *loader,
         }
         p = len ? snap_reader_take(&r, len, &rc, err) : (const uint8_t *)"";
         if (!p) goto out;
-        if (snap_record_sum(head, p, len) != snap_get_u64(head + 8)) {
+        if (snap_record_sum(head, p, len) != aphx_get_be64(head + 8)) {
             rc = aphx_fail(err, APHX_CORRUPT, "record checksum mismatch at offset %lld",
                            (long long)at);
             goto out;

@@ -107,24 +107,6 @@ enum { TXNLOG_SPARE_NONE, TXNLOG_SPARE_BUILDING, TXNLOG_SPARE_READY };
 /* ------------------------------------------------------------------ */
 /* Byte order and checksums                                            */
 /* ------------------------------------------------------------------ */
-static void txnlog_put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);  p[3] = (uint8_t)v;
-}
-static void txnlog_put_u64(uint8_t *p, uint64_t v)
-{
-    txnlog_put_u32(p, (uint32_t)(v >> 32));
-    txnlog_put_u32(p + 4, (uint32_t)v);
-}
-static uint32_t txnlog_get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static uint64_t txnlog_get_u64(const uint8_t *p)
-{
-    return (uint64_t)txnlog_get_u32(p) << 32 | txnlog_get_u32(p + 4);
-}
 
 static uint64_t txnlog_checksum(const uint8_t *head12, const void *payload, size_t len)
 {
@@ -384,9 +366,9 @@ aphx_rc keeper_txnlog_append(keeper_txnlog *log, int64_t zxid, const void *paylo
         log->need_new_file = false;
     }
     uint8_t head[TXNLOG_REC_HEADER];
-    txnlog_put_u32(head, (uint32_t)len);
-    txnlog_put_u64(head + 4, (uint64_t)zxid);
-    txnlog_put_u64(head + 12, txnlog_checksum(head, payload, len));
+    aphx_put_be32(head, (uint32_t)len);
+    aphx_put_be64(head + 4, (uint64_t)zxid);
+    aphx_put_be64(head + 12, txnlog_checksum(head, payload, len));
     size_t before = log->pending.len;
     aphx_buf_append(&log->pending, head, sizeof head);
     if (len) aphx_buf_append(&log->pending, payload, len);
@@ -536,8 +518,8 @@ static aphx_rc txnlog_start_file(keeper_txnlog *log, int64_t first_zxid, aphx_er
     if (rc != APHX_OK) goto out;
     uint8_t head[TXNLOG_FILE_HEADER];
     memcpy(head, TXNLOG_MAGIC, 4);
-    txnlog_put_u32(head + 4, TXNLOG_VERSION);
-    txnlog_put_u64(head + 8, (uint64_t)first_zxid);
+    aphx_put_be32(head + 4, TXNLOG_VERSION);
+    aphx_put_be64(head + 8, (uint64_t)first_zxid);
     rc = txnlog_pwrite(log, head, sizeof head, 0, err);
     if (rc != APHX_OK) goto out;
     log->pos = TXNLOG_FILE_HEADER;
@@ -756,8 +738,8 @@ static aphx_rc txnlog_scan_file(const char *path, int64_t name_zxid, int64_t aft
         scan->why = "file shorter than its header";
         goto out;
     }
-    if (memcmp(h, TXNLOG_MAGIC, 4) != 0 || txnlog_get_u32(h + 4) != TXNLOG_VERSION ||
-        (int64_t)txnlog_get_u64(h + 8) != name_zxid) {
+    if (memcmp(h, TXNLOG_MAGIC, 4) != 0 || aphx_get_be32(h + 4) != TXNLOG_VERSION ||
+        (int64_t)aphx_get_be64(h + 8) != name_zxid) {
         scan->bad_offset = 0;
         scan->bad_header = true;
         scan->why = "bad file header (magic, version or first zxid)";
@@ -780,9 +762,9 @@ static aphx_rc txnlog_scan_file(const char *path, int64_t name_zxid, int64_t aft
             break;
         }
         if (txnlog_all_zero(rh, TXNLOG_REC_HEADER)) break; /* preallocated tail */
-        uint32_t len = txnlog_get_u32(rh);
-        int64_t zxid = (int64_t)txnlog_get_u64(rh + 4);
-        uint64_t sum = txnlog_get_u64(rh + 12);
+        uint32_t len = aphx_get_be32(rh);
+        int64_t zxid = (int64_t)aphx_get_be64(rh + 4);
+        uint64_t sum = aphx_get_be64(rh + 12);
         uint8_t head12[12];
         memcpy(head12, rh, 12);
         if (len > KEEPER_TXNLOG_MAX_PAYLOAD) {
