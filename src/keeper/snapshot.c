@@ -489,48 +489,9 @@ aphx_rc keeper_snapshot_verify(const char *path, int64_t *zxid, uint64_t *record
     return rc;
 }
 
-static int snap_cmp_desc(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x < y) - (x > y);
-}
-
 aphx_rc keeper_snapshot_list(const char *dir, int64_t **zxids, size_t *count, aphx_error *err)
 {
-    *zxids = NULL;
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (!d) {
-        if (errno == ENOENT) return APHX_OK;
-        return aphx_fail(err, APHX_IO, "cannot open snapshot directory %s: %s", dir,
-                         strerror(errno));
-    }
-    aphx_rc rc = APHX_OK;
-    int64_t *v = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        int64_t z;
-        if (!snap_parse_name(de->d_name, &z)) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            int64_t *nv = aphx_realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                rc = aphx_fail(err, APHX_NOMEM, "out of memory");
-                goto out;
-            }
-            v = nv;
-        }
-        v[n++] = z;
-    }
-    if (n > 1) qsort(v, n, sizeof *v, snap_cmp_desc);
-    *zxids = v;
-    *count = n;
-    v = NULL;
-out:
-    aphx_free(v);
-    closedir(d);
-    return rc;
+    return keeper_list_zxid_files(dir, snap_parse_name, true, "snapshot", zxids, count, err);
 }
 
 /* Remove "snapshot.*.tmp" leftovers of a crash (only at load time, when no

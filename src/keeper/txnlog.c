@@ -151,14 +151,17 @@ static int txnlog_cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-aphx_rc keeper_txnlog_list(const char *dir, int64_t **zxids, size_t *count, aphx_error *err)
+aphx_rc keeper_list_zxid_files(const char *dir, bool (*parse_name)(const char *, int64_t *),
+                               bool newest_first, const char *what, int64_t **zxids,
+                               size_t *count, aphx_error *err)
 {
     *zxids = NULL;
     *count = 0;
     DIR *d = opendir(dir);
     if (!d) {
         if (errno == ENOENT) return APHX_OK;
-        return aphx_fail(err, APHX_IO, "cannot open log directory %s: %s", dir, strerror(errno));
+        return aphx_fail(err, APHX_IO, "cannot open %s directory %s: %s", what, dir,
+                         strerror(errno));
     }
     aphx_rc rc = APHX_OK;
     int64_t *v = NULL;
@@ -166,7 +169,7 @@ aphx_rc keeper_txnlog_list(const char *dir, int64_t **zxids, size_t *count, aphx
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         int64_t z;
-        if (!txnlog_parse_name(de->d_name, &z)) continue;
+        if (!parse_name(de->d_name, &z)) continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             int64_t *nv = aphx_realloc(v, cap * sizeof *nv);
@@ -179,6 +182,12 @@ aphx_rc keeper_txnlog_list(const char *dir, int64_t **zxids, size_t *count, aphx
         v[n++] = z;
     }
     if (n > 1) qsort(v, n, sizeof *v, txnlog_cmp_i64);
+    if (newest_first)
+        for (size_t i = 0; i < n / 2; i++) {
+            int64_t t = v[i];
+            v[i] = v[n - 1 - i];
+            v[n - 1 - i] = t;
+        }
     *zxids = v;
     *count = n;
     v = NULL;
@@ -186,6 +195,11 @@ out:
     aphx_free(v);
     closedir(d);
     return rc;
+}
+
+aphx_rc keeper_txnlog_list(const char *dir, int64_t **zxids, size_t *count, aphx_error *err)
+{
+    return keeper_list_zxid_files(dir, txnlog_parse_name, false, "log", zxids, count, err);
 }
 
 static char *txnlog_path(const char *dir, int64_t zxid)

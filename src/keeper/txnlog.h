@@ -115,4 +115,13 @@ aphx_rc keeper_txnlog_purge(const char *dir, int64_t keep_after_zxid, int *remov
  * *zxids with aphx_free. A missing directory gives 0 files. */
 aphx_rc keeper_txnlog_list(const char *dir, int64_t **zxids, size_t *count, aphx_error *err);
 
+/* The zxids of the files in `dir` whose names parse_name accepts
+ * ("log.<hex>", "snapshot.<hex>"), sorted oldest first (newest first when
+ * newest_first). A missing directory is an empty list. On success the caller
+ * frees *zxids with aphx_free. `what` names the directory in messages.
+ * Errors: APHX_IO, APHX_NOMEM. */
+aphx_rc keeper_list_zxid_files(const char *dir, bool (*parse_name)(const char *, int64_t *),
+                               bool newest_first, const char *what, int64_t **zxids,
+                               size_t *count, aphx_error *err);
+
 #endif /* APHX_KEEPER_TXNLOG_H */
